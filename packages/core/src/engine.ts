@@ -1,0 +1,41 @@
+import type { DataType } from './data-type.js';
+import type { TensorMap } from './tensor.js';
+
+/** Name, dtype and shape of a model input or output; -1 marks a dynamic dimension. */
+export interface TensorSpec {
+  readonly name: string;
+  readonly dtype: DataType;
+  readonly shape: readonly number[];
+}
+
+/** OVMS model parameters an engine applies at load time (config.json / CLI, already parsed). */
+export interface ModelLoadOptions {
+  /** Per-input fixed shapes, or 'auto' to reshape to each request's shape. */
+  readonly shape?: Readonly<Record<string, readonly number[] | 'auto'>>;
+  readonly batchSize?: number | 'auto';
+  readonly layout?: Readonly<Record<string, string>>;
+  readonly targetDevice?: string;
+  readonly pluginConfig?: Readonly<Record<string, string | number | boolean>>;
+  /** Parallel infer requests; 0 lets the engine choose its optimal number. */
+  readonly nireq?: number;
+  readonly cacheDir?: string;
+}
+
+/** A model version loaded by an engine, ready to infer. */
+export interface LoadedModel {
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** Runs inference; never blocks the event loop. Outputs may view engine-owned buffers. */
+  infer(inputs: TensorMap, signal?: AbortSignal): Promise<TensorMap>;
+  /** Present where the engine can change input shapes after load. */
+  reshape?(shapes: Readonly<Record<string, readonly number[]>>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An inference runtime (OpenVINO, ONNX Runtime) that loads model files from a local directory. */
+export interface Engine {
+  readonly name: string;
+  /** Whether this engine can load the model files found in `dir`. */
+  canLoad(dir: string): Promise<boolean>;
+  load(dir: string, options: ModelLoadOptions): Promise<LoadedModel>;
+}

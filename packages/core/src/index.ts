@@ -1,0 +1,52 @@
+export {
+  DATA_TYPES,
+  byteSizeOf,
+  dataTypeFromOnnx,
+  dataTypeFromOpenvino,
+  dataTypeFromTf,
+  isDataType,
+} from './data-type.js';
+export type { DataType, DataTypeInfo, NumericDataType } from './data-type.js';
+export {
+  STATUS_MESSAGES,
+  ServingError,
+  StatusCode,
+  isServingError,
+  toServingError,
+} from './status.js';
+export {
+  MAX_TENSOR_ELEMENTS,
+  TYPED_ARRAY_OF,
+  bytesOf,
+  createBytesTensor,
+  createNumericTensor,
+  elementCount,
+  expectedByteSize,
+  formatShape,
+  isBytesTensor,
+  toShape,
+  typedView,
+} from './tensor.js';
+export type {
+  BytesTensor,
+  NumericTensor,
+  NumericTypedArray,
+  Tensor,
+  TensorMap,
+  TypedArrayFor,
+} from './tensor.js';
+export type { Engine, LoadedModel, ModelLoadOptions, TensorSpec } from './engine.js';
+export type { DownloadProgress, StorageBackend } from './storage-backend.js';
+export { VersionState } from './servable.js';
+export type {
+  InferRequest,
+  Servable,
+  ServableLease,
+  ServableProvider,
+  VersionStatus,
+} from './servable.js';
+export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';
+export type { Module } from './module.js';
+export { Registry } from './registry.js';
+export { LeaseCounter } from './lease.js';

@@ -1,0 +1,54 @@
+import type { TensorSpec } from './engine.js';
+import type { TensorMap } from './tensor.js';
+
+/** Model version states with the numbers TF Serving's GetModelStatus reports. */
+export const VersionState = {
+  UNKNOWN: 0,
+  START: 10,
+  LOADING: 20,
+  AVAILABLE: 30,
+  UNLOADING: 40,
+  END: 50,
+} as const;
+export type VersionState = keyof typeof VersionState;
+
+export interface VersionStatus {
+  readonly version: number;
+  readonly state: VersionState;
+  /** tensorflow.error.Code of the last transition (0 = OK). */
+  readonly errorCode: number;
+  /** "OK" when fine, else what went wrong. */
+  readonly errorMessage: string;
+}
+
+export interface InferRequest {
+  readonly inputs: TensorMap;
+  /** Names of the outputs wanted; empty or absent = all. */
+  readonly outputs?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+/** Something a request can be served by: a model version or a pipeline. */
+export interface Servable {
+  readonly name: string;
+  readonly version: number;
+  readonly kind: 'model' | 'pipeline';
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  infer(request: InferRequest): Promise<TensorMap>;
+}
+
+/** A servable held for the length of one request; disposing it releases the hold. */
+export interface ServableLease extends AsyncDisposable {
+  readonly servable: Servable;
+}
+
+/** What the transports see of the model manager. */
+export interface ServableProvider {
+  /** Resolves a name (and version, or the policy's latest) and holds it until disposed. */
+  acquire(name: string, version?: number): Promise<ServableLease>;
+  /** Status of every version of `name`, or of one version. */
+  status(name: string, version?: number): readonly VersionStatus[];
+  /** Whether every configured servable finished its initial load. */
+  isReady(): boolean;
+}

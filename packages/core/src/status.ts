@@ -1,0 +1,99 @@
+/**
+ * The StatusCode vocabulary of ovms-ts, grouped by subsystem as OVMS groups its `status.hpp`.
+ * Each code carries the message OVMS prints for it; a `ServingError` appends the detail after
+ * ` - `, as OVMS does. Transports own exhaustive tables mapping each code to gRPC / HTTP.
+ */
+export const STATUS_MESSAGES = {
+  OK: 'OK',
+
+  // Request and tensor validation
+  MODEL_SPEC_MISSING: 'model_spec missing in request',
+  INVALID_ARGUMENT: 'Invalid argument',
+  INVALID_NO_OF_INPUTS: 'Invalid number of inputs',
+  INVALID_MISSING_INPUT: 'Missing input with specific name',
+  INVALID_UNEXPECTED_INPUT: 'Unexpected input',
+  INVALID_MISSING_OUTPUT: 'Missing output with specific name',
+  INVALID_NO_OF_SHAPE_DIMENSIONS: 'Invalid number of shape dimensions',
+  INVALID_BATCH_SIZE: 'Invalid input batch size',
+  INVALID_SHAPE: 'Invalid input shape',
+  INVALID_PRECISION: 'Invalid input precision',
+  INVALID_VALUE_COUNT: 'Invalid number of values in tensor proto container',
+  INVALID_CONTENT_SIZE: 'Invalid content size of tensor proto',
+  INVALID_BINARY_DATA: 'Invalid binary data',
+  INVALID_STRING_DATA: 'Invalid string data',
+
+  // REST body parsing
+  REST_BODY_NOT_JSON: 'Request body is not a valid JSON',
+  REST_BODY_NOT_OBJECT: 'Invalid JSON structure. Request body is not an object',
+  REST_PREDICT_UNKNOWN_ORDER: 'Invalid JSON structure. Could not detect row or column format',
+  REST_INSTANCES_NOT_ARRAY: 'Invalid JSON structure. Instances field is not an array',
+  REST_INSTANCES_EMPTY: 'Invalid JSON structure. Instances array is empty',
+  REST_INSTANCES_BATCH_SIZE_DIFFER: 'Invalid JSON structure. Instances batch size differ',
+  REST_NAMED_INSTANCE_NOT_OBJECT: 'Invalid JSON structure. Named instance is not an object',
+  REST_INPUT_NOT_FOUND_IN_INSTANCE: 'Invalid JSON structure. Instance is missing an input',
+  REST_COULD_NOT_PARSE_INPUT: 'Could not parse input content. Not valid ndarray detected',
+  REST_UNSUPPORTED_PRECISION: 'Could not parse input content. Unsupported data precision detected',
+  REST_INVALID_BASE64: 'Invalid base64 string',
+  REST_INFER_REQUEST_INVALID: 'Invalid inference request',
+  REST_BINARY_DATA_SIZE_PARAMETER_INVALID:
+    'binary_data_size parameter is invalid and cannot be parsed',
+  REST_BINARY_BUFFER_EXCEEDED:
+    'Received buffer size is smaller than binary_data_size parameter indicates',
+  REST_INFERENCE_HEADER_LENGTH_INVALID: 'Inference-Header-Content-Length header is invalid',
+  REST_NOT_FOUND: 'Requested REST resource not found',
+  REST_UNSUPPORTED_METHOD: 'Unsupported method',
+  REST_MALFORMED_URL: 'Invalid request URL',
+  REST_BODY_TOO_LARGE: 'Request body is too large',
+
+  // Models, versions, pipelines
+  MODEL_NAME_MISSING: 'Model with requested name is not found',
+  MODEL_VERSION_MISSING: 'Model with requested version is not found',
+  MODEL_VERSION_NOT_LOADED_ANYMORE: 'Model with requested version is retired',
+  MODEL_VERSION_NOT_LOADED_YET: 'Model with requested version is not loaded yet',
+  PIPELINE_DEFINITION_NAME_MISSING: 'Pipeline with requested name is not found',
+  RESHAPE_ERROR: 'Model could not be reshaped with requested shape',
+  SERVER_NOT_READY: 'Server is not ready',
+
+  // Config
+  JSON_INVALID: 'The file is not valid json',
+  CONFIG_FILE_INVALID: 'Configuration file is invalid',
+
+  // Engines and resources
+  INTERNAL_INFERENCE_ERROR: 'Internal inference error',
+  RESOURCE_EXHAUSTED: 'Too many requests in queue',
+  NOT_IMPLEMENTED: 'Not implemented',
+  INTERNAL_ERROR: 'Internal server error',
+} as const;
+
+export type StatusCode = keyof typeof STATUS_MESSAGES;
+
+export const StatusCode = Object.fromEntries(
+  Object.keys(STATUS_MESSAGES).map((code) => [code, code]),
+) as { readonly [C in StatusCode]: C };
+
+/** Every failure in ovms-ts: a code from the vocabulary, and the OVMS-worded message. */
+export class ServingError extends Error {
+  override readonly name = 'ServingError';
+  readonly code: StatusCode;
+  /** The part after ` - `, if any: what was expected and what arrived. */
+  readonly detail: string | undefined;
+
+  constructor(code: StatusCode, detail?: string, options?: ErrorOptions) {
+    super(detail ? `${STATUS_MESSAGES[code]} - ${detail}` : STATUS_MESSAGES[code], options);
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export function isServingError(value: unknown): value is ServingError {
+  return value instanceof ServingError;
+}
+
+/**
+ * Normalises anything thrown into a ServingError, once, at a transport edge. Unknown errors
+ * become INTERNAL_ERROR without their message: internal details are not sent to clients.
+ */
+export function toServingError(value: unknown): ServingError {
+  if (value instanceof ServingError) return value;
+  return new ServingError(StatusCode.INTERNAL_ERROR, undefined, { cause: value });
+}

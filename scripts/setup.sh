@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Idempotent setup shared by `npm start` and `npm test`: pnpm (pinned), dependencies from the
+# lockfile, a build of every package. Needs only Node 20 + npm on the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+PNPM_HOME_DIR=.cache/pnpm
+PNPM="$PNPM_HOME_DIR/node_modules/.bin/pnpm"
+
+if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then
+  PNPM=pnpm
+elif [ ! -x "$PNPM" ] || [ "$("$PNPM" --version)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION into $PNPM_HOME_DIR"
+  mkdir -p "$PNPM_HOME_DIR"
+  npm install --silent --no-audit --no-fund --prefix "$PNPM_HOME_DIR" "pnpm@$PNPM_VERSION"
+fi
+
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+"$PNPM" install --frozen-lockfile --reporter=append-only
+"$PNPM" exec turbo run build --output-logs=errors-only

@@ -1,0 +1,29 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// One vitest project per workspace package. Each inherits this file's settings
+// (`extends: true`), so the "@ovms/source" export condition points every workspace
+// import at its src/index.ts: tests run against source, no build needed.
+const workspaceDirs = ['packages', 'apps'].flatMap((group) =>
+  existsSync(group)
+    ? readdirSync(group)
+        .map((name) => join(group, name))
+        .filter((dir) => existsSync(join(dir, 'package.json')))
+    : [],
+);
+
+export default defineConfig({
+  resolve: { conditions: ['@ovms/source'] },
+  ssr: { resolve: { conditions: ['@ovms/source'] } },
+  test: {
+    projects: workspaceDirs.map((dir) => ({
+      extends: true,
+      test: {
+        name: dir.split('/')[1] ?? dir,
+        root: dir,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      },
+    })),
+  },
+});
