@@ -16,6 +16,8 @@ elif [ ! -x "$PNPM" ] || [ "$("$PNPM" --version)" != "$PNPM_VERSION" ]; then
   npm install --silent --no-audit --no-fund --prefix "$PNPM_HOME_DIR" "pnpm@$PNPM_VERSION"
 fi
 
+# turbo looks pnpm up on PATH
+[ "$PNPM" = pnpm ] || export PATH="$PWD/$PNPM_HOME_DIR/node_modules/.bin:$PATH"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 "$PNPM" install --frozen-lockfile --reporter=append-only
 "$PNPM" exec turbo run build --output-logs=errors-only
