@@ -1,0 +1,6 @@
+export {
+  decodeLengthPrefixedElements,
+  encodeLengthPrefixedElements,
+  lengthPrefixedSize,
+  writeLengthPrefixedElements,
+} from './bytes-elements.js';
