@@ -50,3 +50,7 @@ export { silentLogger } from './logger.js';
 export type { Module } from './module.js';
 export { Registry } from './registry.js';
 export { LeaseCounter } from './lease.js';
+export { validateInputs } from './input-validation.js';
+export type { InputValidationOptions } from './input-validation.js';
+export { RequestQueue } from './request-queue.js';
+export type { RequestQueueOptions } from './request-queue.js';

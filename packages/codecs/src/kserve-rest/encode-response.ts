@@ -1,0 +1,113 @@
+import { ServingError, StatusCode, elementCount, isBytesTensor, type Tensor } from '@ovms/core';
+import { lengthPrefixedSize, writeLengthPrefixedElements } from '../bytes-elements.js';
+import { flatJsonArray, numericFormatter, type ElementFormatter } from '../json/index.js';
+import type { KServeRequestedOutput } from './decode-request.js';
+import type { KServeParameters } from './parameters.js';
+
+export interface KServeInferResponseOptions {
+  readonly modelName: string;
+  readonly modelVersion?: string;
+  /** The request's `id`, echoed back (inference_rest.md). */
+  readonly id?: string;
+  readonly parameters?: KServeParameters;
+  readonly outputs: ReadonlyMap<string, Tensor>;
+  /** The request's `outputs`: which outputs, in which order, binary or not. */
+  readonly requested?: readonly KServeRequestedOutput[];
+  /** The request's `binary_data_output`: the default for outputs that do not say. */
+  readonly binaryDataOutput?: boolean;
+}
+
+export interface KServeEncodedResponse {
+  readonly body: Uint8Array;
+  /** Set when binary outputs follow the JSON: the `Inference-Header-Content-Length` value. */
+  readonly inferenceHeaderContentLength?: number;
+  readonly contentType: string;
+}
+
+const utf8Encoder = new TextEncoder();
+// JSON strings cannot carry arbitrary bytes; non-UTF-8 BYTES elements are best sent binary.
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function formatterFor(tensor: Tensor): ElementFormatter {
+  if (!isBytesTensor(tensor)) return numericFormatter(tensor);
+  const data = tensor.data;
+  return (i) => JSON.stringify(lenientUtf8.decode(data[i]));
+}
+
+interface Selected {
+  readonly name: string;
+  readonly tensor: Tensor;
+  readonly binary: boolean;
+}
+
+function select(options: KServeInferResponseOptions): Selected[] {
+  const fallback = options.binaryDataOutput ?? false;
+  const requested = options.requested ?? [];
+  if (requested.length === 0) {
+    return [...options.outputs].map(([name, tensor]) => ({ name, tensor, binary: fallback }));
+  }
+  return requested.map(({ name, binaryData }) => {
+    const tensor = options.outputs.get(name);
+    if (tensor === undefined) {
+      throw new ServingError(StatusCode.INVALID_MISSING_OUTPUT, `output ${name}`);
+    }
+    return { name, tensor, binary: binaryData ?? fallback };
+  });
+}
+
+/**
+ * Encodes a KServe v2 REST infer response (inference_rest.md) with the binary data extension
+ * (extension_binary_data.md): JSON outputs carry flat row-major `data`; binary outputs carry
+ * `parameters.binary_data_size` and their bytes follow the JSON in output order, each numeric
+ * output copied exactly once into the body. Outputs come in the order requested, or all in
+ * map order. FP16/BF16 outputs in JSON are written as numbers (Triton refuses them; numbers
+ * lose nothing), NaN/±Infinity as the tokens Python's json module reads.
+ */
+export function encodeKServeInferResponse(
+  options: KServeInferResponseOptions,
+): KServeEncodedResponse {
+  const selected = select(options);
+  let json = `{"model_name":${JSON.stringify(options.modelName)}`;
+  if (options.modelVersion !== undefined) {
+    json += `,"model_version":${JSON.stringify(options.modelVersion)}`;
+  }
+  if (options.id !== undefined) json += `,"id":${JSON.stringify(options.id)}`;
+  if (options.parameters !== undefined) {
+    json += `,"parameters":${JSON.stringify(options.parameters)}`;
+  }
+  json += ',"outputs":[';
+  let binaryBytes = 0;
+  selected.forEach(({ name, tensor, binary }, index) => {
+    if (index > 0) json += ',';
+    json += `{"name":${JSON.stringify(name)},"datatype":"${tensor.dtype}","shape":[${tensor.shape.join(',')}]`;
+    if (binary) {
+      const size = isBytesTensor(tensor) ? lengthPrefixedSize(tensor.data) : tensor.data.byteLength;
+      binaryBytes += size;
+      json += `,"parameters":{"binary_data_size":${size}}}`;
+    } else {
+      json += `,"data":${flatJsonArray(formatterFor(tensor), 0, elementCount(tensor.shape))}}`;
+    }
+  });
+  json += ']}';
+  const header = utf8Encoder.encode(json);
+  if (!selected.some((output) => output.binary)) {
+    return { body: header, contentType: 'application/json' };
+  }
+  const body = new Uint8Array(header.byteLength + binaryBytes);
+  body.set(header);
+  let offset = header.byteLength;
+  for (const { tensor, binary } of selected) {
+    if (!binary) continue;
+    if (isBytesTensor(tensor)) {
+      offset = writeLengthPrefixedElements(tensor.data, body, offset);
+    } else {
+      body.set(tensor.data, offset);
+      offset += tensor.data.byteLength;
+    }
+  }
+  return {
+    body,
+    inferenceHeaderContentLength: header.byteLength,
+    contentType: 'application/octet-stream',
+  };
+}

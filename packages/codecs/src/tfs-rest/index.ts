@@ -1,0 +1,3 @@
+export { decodeTfsPredictRequest } from './decode-request.js';
+export type { TfsPredictRequest, TfsRequestFormat } from './decode-request.js';
+export { encodeTfsPredictResponse } from './encode-response.js';

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { TensorSpec } from './engine.js';
+import { ServingError, StatusCode } from './status.js';
+import { createBytesTensor, createNumericTensor, type Tensor, type TensorMap } from './tensor.js';
+import { validateInputs } from './input-validation.js';
+
+const specs: TensorSpec[] = [
+  { name: 'x', dtype: 'FP32', shape: [3, -1] },
+  { name: 's', dtype: 'BYTES', shape: [-1] },
+];
+
+function inputs(xShape: number[], strings = 2): TensorMap {
+  const count = xShape.reduce((a, b) => a * b, 1);
+  return new Map<string, Tensor>([
+    ['x', createNumericTensor('FP32', xShape, new Uint8Array(count * 4))],
+    [
+      's',
+      createBytesTensor(
+        [strings],
+        Array.from({ length: strings }, () => new Uint8Array(1)),
+      ),
+    ],
+  ]);
+}
+
+function failure(run: () => void): ServingError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ServingError);
+    return error as ServingError;
+  }
+  throw new Error('expected validateInputs to throw');
+}
+
+describe('validateInputs', () => {
+  it('accepts inputs that match, dynamic dims and BYTES included', () => {
+    expect(() => validateInputs(specs, inputs([3, 7]))).not.toThrow();
+  });
+
+  it('reports a batch mismatch as INVALID_BATCH_SIZE when batch_size fixed it', () => {
+    const error = failure(() => validateInputs(specs, inputs([2, 7]), { batchSized: true }));
+    expect(error.code).toBe(StatusCode.INVALID_BATCH_SIZE);
+    expect(error.message).toBe('Invalid input batch size - Expected: 3; Actual: 2; input name: x');
+  });
+
+  it('reports the same mismatch as INVALID_SHAPE otherwise', () => {
+    const error = failure(() => validateInputs(specs, inputs([2, 7])));
+    expect(error.code).toBe(StatusCode.INVALID_SHAPE);
+    expect(error.message).toBe(
+      'Invalid input shape - Expected: (3,-1); Actual: (2,7); input name: x',
+    );
+  });
+
+  it('reports a BYTES element count that does not match the shape', () => {
+    const map = inputs([3, 1]);
+    map.set('s', { dtype: 'BYTES', shape: [3], data: [new Uint8Array(1)] });
+    const error = failure(() => validateInputs(specs, map));
+    expect(error.code).toBe(StatusCode.INVALID_VALUE_COUNT);
+    expect(error.message).toBe(
+      'Invalid number of values in tensor proto container - Expected: 3; Actual: 1; input name: s',
+    );
+  });
+
+  it('reports a negative dim as INVALID_SHAPE', () => {
+    const map = inputs([3, 1]);
+    map.set('x', { dtype: 'FP32', shape: [3, -2], data: new Uint8Array(0) });
+    const error = failure(() => validateInputs(specs, map));
+    expect(error.code).toBe(StatusCode.INVALID_SHAPE);
+    expect(error.message).toContain('Actual: (3,-2)');
+  });
+});
