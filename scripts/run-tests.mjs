@@ -26,6 +26,14 @@ try {
   const skipped = report.numPendingTests + report.numTodoTests;
   summary = `tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`;
   if (report.numTotalTests === 0) summary += ' (no test ran)';
+  // Skips are never silent: each one is listed with its name, which carries its reason.
+  for (const file of report.testResults ?? []) {
+    for (const test of file.assertionResults ?? []) {
+      if (test.status !== 'passed' && test.status !== 'failed') {
+        console.log(`SKIPPED: ${test.fullName} (${file.name})`);
+      }
+    }
+  }
 } catch {
   // the summary above says what happened
 }

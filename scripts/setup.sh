@@ -21,3 +21,10 @@ fi
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 "$PNPM" install --frozen-lockfile --reporter=append-only
 "$PNPM" exec turbo run build --output-logs=errors-only
+
+# OpenVINO's runtime for @ovms/engine-openvino: the pinned wheel from PyPI into .cache/python.
+# Without python3/pip the OpenVINO tests are skipped loudly, unless OVMS_REQUIRE_OPENVINO=1.
+if ! bash scripts/ensure-openvino.sh; then
+  [ "${OVMS_REQUIRE_OPENVINO:-0}" = 1 ] && exit 1
+  echo "setup: continuing without OpenVINO" >&2
+fi

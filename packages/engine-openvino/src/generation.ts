@@ -1,0 +1,97 @@
+import {
+  ServingError,
+  StatusCode,
+  dataTypeFromOpenvino,
+  type DataType,
+  type TensorSpec,
+} from '@ovms/core';
+import type { OvCompiledModel, OvInferRequest, OvModel, PortInfo } from './binding.js';
+import { InferPool } from './infer-pool.js';
+import type { InputCheck } from './input-validation.js';
+import type { LoadPlan } from './load-options.js';
+
+/**
+ * One compiled form of a model with its pool of infer requests. A reshape (OVMS `auto`, or
+ * `LoadedModel.reshape`) builds the next generation, swaps it in, then frees this one once
+ * the infers still using it are done.
+ */
+export interface Generation {
+  readonly compiled: OvCompiledModel;
+  readonly pool: InferPool<OvInferRequest>;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** Per input index, in compiled-model order. */
+  readonly checks: readonly InputCheck[];
+  readonly inputTypes: readonly string[];
+}
+
+export interface GenerationOptions {
+  readonly device: string;
+  readonly plan: LoadPlan;
+  /** Requested infer requests; 0 or undefined = OPTIMAL_NUMBER_OF_INFER_REQUESTS. */
+  readonly nireq: number | undefined;
+  readonly maxQueued: number;
+}
+
+function dtypeOf(port: PortInfo, kind: string): DataType {
+  const dtype = dataTypeFromOpenvino(port.elementType);
+  // OpenVINO string tensors hold std::string objects, not bytes; not bridged yet.
+  if (dtype === undefined || (dtype === 'BYTES' && kind === 'output')) {
+    throw new ServingError(
+      StatusCode.INVALID_ARGUMENT,
+      `${kind} ${port.name} has OpenVINO element type ${port.elementType}, which is not served`,
+    );
+  }
+  return dtype;
+}
+
+// Dynamic rank has no TensorSpec form; [] with shape checks skipped is the closest.
+const specOf = (port: PortInfo, kind: string): TensorSpec => ({
+  name: port.name,
+  dtype: dtypeOf(port, kind),
+  shape: port.shape ?? [],
+});
+
+export async function buildGeneration(
+  model: OvModel,
+  options: GenerationOptions,
+): Promise<Generation> {
+  const compiled = await model.compile(options.device, options.plan.properties);
+  const requests: OvInferRequest[] = [];
+  try {
+    const inputPorts = compiled.inputs();
+    const inputs = inputPorts.map((port) => specOf(port, 'input'));
+    const outputs = compiled.outputs().map((port) => specOf(port, 'output'));
+    const checks = inputPorts.map((port, i): InputCheck => {
+      const plan = options.plan.inputs.get(port.name);
+      return {
+        name: port.name,
+        dtype: inputs[i]?.dtype ?? 'FP32',
+        shape: port.shape,
+        batchDim: plan?.batchDim ?? 0,
+        autoDims: plan?.autoDims ?? new Set(),
+      };
+    });
+    const nireq = options.nireq ? options.nireq : compiled.optimalInferRequests();
+    for (let i = 0; i < nireq; i++) requests.push(compiled.createInferRequest());
+    return {
+      compiled,
+      pool: new InferPool(requests, options.maxQueued),
+      inputs,
+      outputs,
+      checks,
+      inputTypes: inputPorts.map((port) => port.elementType),
+    };
+  } catch (error) {
+    for (const request of requests) request.free();
+    compiled.free();
+    throw error;
+  }
+}
+
+/** Frees a generation once no infer uses it. */
+export async function retireGeneration(generation: Generation): Promise<void> {
+  await generation.pool.drain();
+  for (const request of generation.pool.items()) request.free();
+  generation.compiled.free();
+}

@@ -1,0 +1,4 @@
+export { createOpenvinoEngine } from './engine.js';
+export type { OpenvinoEngineOptions } from './engine.js';
+export { locateOpenvinoLibDir } from './locate.js';
+export type { LocateOpenvinoOptions, OpenvinoLocation } from './locate.js';

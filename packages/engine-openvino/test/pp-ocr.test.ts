@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bytesOf, createNumericTensor, typedView } from '@ovms/core';
+import { linkPpOcrDetModel } from '@ovms/testing';
+import { createOpenvinoEngine } from '../src/index.js';
+import { openvinoLibDir, openvinoMissing } from './openvino-env.js';
+
+describe('real model: PP-OCRv4 text detection (ONNX through OpenVINO)', () => {
+  if (openvinoMissing !== undefined) {
+    it.skip(`NOT RUN — PP-OCR check skipped: ${openvinoMissing}`, () => {});
+    return;
+  }
+
+  it('loads and infers 1×3×640×640 into a 1×1×640×640 probability map', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ov-ppocr-'));
+    try {
+      await linkPpOcrDetModel(join(root, '1'));
+      const engine = createOpenvinoEngine({ binding: 'c-api', libDir: openvinoLibDir ?? '' });
+      const model = await engine.load(join(root, '1'), { shape: { x: [1, 3, 640, 640] } });
+      expect(model.inputs).toEqual([{ name: 'x', dtype: 'FP32', shape: [1, 3, 640, 640] }]);
+      const pixels = new Float32Array(3 * 640 * 640);
+      for (let i = 0; i < pixels.length; i++) pixels[i] = ((i * 7919) % 255) / 255 - 0.5;
+      const input = createNumericTensor('FP32', [1, 3, 640, 640], bytesOf(pixels));
+      const outputs = await model.infer(new Map([['x', input]]));
+      const [output] = [...outputs.values()];
+      expect(output?.shape).toEqual([1, 1, 640, 640]);
+      if (output === undefined || output.dtype !== 'FP32') throw new Error('no FP32 output');
+      const probabilities = typedView('FP32', output.data);
+      expect(probabilities.every((p) => p >= 0 && p <= 1)).toBe(true);
+      await model.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
