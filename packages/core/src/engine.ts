@@ -8,6 +8,12 @@ export interface TensorSpec {
   readonly shape: readonly number[];
 }
 
+/**
+ * The key of a `shape` or `layout` given without an input name (`--shape (1,3,224,224)`): it
+ * applies to the model's only input, as OVMS's own sentinel of the same name does.
+ */
+export const ANONYMOUS_INPUT_NAME = 'ANONYMOUS_INPUT_NAME';
+
 /** OVMS model parameters an engine applies at load time (config.json / CLI, already parsed). */
 export interface ModelLoadOptions {
   /** Per-input fixed shapes, or 'auto' to reshape to each request's shape. */

@@ -35,6 +35,7 @@ export type {
   TensorMap,
   TypedArrayFor,
 } from './tensor.js';
+export { ANONYMOUS_INPUT_NAME } from './engine.js';
 export type { Engine, LoadedModel, ModelLoadOptions, TensorSpec } from './engine.js';
 export type { DownloadProgress, StorageBackend } from './storage-backend.js';
 export { VersionState } from './servable.js';

@@ -54,11 +54,16 @@ export const STATUS_MESSAGES = {
   RESHAPE_ERROR: 'Model could not be reshaped with requested shape',
   SERVER_NOT_READY: 'Server is not ready',
 
-  // Config
+  // Config and model repository
   JSON_INVALID: 'The file is not valid json',
   CONFIG_FILE_INVALID: 'Configuration file is invalid',
+  PATH_INVALID: "The provided base path is invalid or doesn't exists",
+  PATH_SCHEME_UNSUPPORTED: 'No storage backend serves the URI scheme',
 
   // Engines and resources
+  MODEL_FILE_INVALID: 'Model file could not be loaded',
+  CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE: 'Cannot compile model into target device',
+  PLUGIN_CONFIG_WRONG_FORMAT: 'Plugin config is in wrong format',
   INTERNAL_INFERENCE_ERROR: 'Internal inference error',
   RESOURCE_EXHAUSTED: 'Too many requests in queue',
   NOT_IMPLEMENTED: 'Not implemented',

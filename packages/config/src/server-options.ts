@@ -1,0 +1,69 @@
+import type { ServerConfig } from './server-config.js';
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Server-wide settings, from flags only (as in OVMS), with OVMS defaults filled in. */
+export interface ServerSettings {
+  /** gRPC port; 0 = gRPC off. */
+  readonly port: number;
+  /** REST port; 0 = REST off. */
+  readonly restPort: number;
+  readonly grpcBindAddress: string;
+  readonly restBindAddress: string;
+  readonly grpcWorkers: number;
+  readonly grpcMaxThreads?: number;
+  readonly grpcMemoryQuota?: number;
+  /** `--grpc_channel_arguments a=1,b=x` as { a: '1', b: 'x' }. */
+  readonly grpcChannelArguments: Readonly<Record<string, string>>;
+  readonly restWorkers?: number;
+  readonly logLevel: LogLevel;
+  readonly logPath?: string;
+  /** 0 disables config and model repository polling. */
+  readonly fileSystemPollWaitSeconds: number;
+  readonly sequenceCleanerPollWaitMinutes: number;
+  readonly customNodeResourcesCleanerIntervalSeconds: number;
+  readonly cacheDir?: string;
+  readonly cpuExtension?: string;
+  readonly metricsEnable: boolean;
+  /** Absent: OVMS's default metric set. */
+  readonly metricsList?: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+}
+
+/** Where the models come from: a config file to read (and watch), or one model from flags. */
+export type ModelSource =
+  | { readonly kind: 'config-file'; readonly configPath: string }
+  | { readonly kind: 'single-model'; readonly config: ServerConfig };
+
+export interface ServerOptions {
+  readonly settings: ServerSettings;
+  readonly models: ModelSource;
+}
+
+/**
+ * What the command line asks for. `help` carries the text to print; `version` asks the app to
+ * print its version; neither exits the process — the app decides.
+ */
+export type CliCommand =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'serve'; readonly options: ServerOptions };
+
+/**
+ * A bad command line: unknown flag, missing or malformed value, or flags that exclude each other.
+ * Not a ServingError — no client ever sees it; the app prints it and exits with EX_USAGE (64)
+ * as OVMS does. `flag` names the offending flag when there is one.
+ */
+export class ArgsError extends Error {
+  override readonly name = 'ArgsError';
+  readonly flag: string | undefined;
+
+  constructor(message: string, flag?: string) {
+    super(message);
+    this.flag = flag;
+  }
+}
