@@ -36,6 +36,11 @@ export interface LoadedModel {
   /** Present where the engine can change input shapes after load. */
   reshape?(shapes: Readonly<Record<string, readonly number[]>>): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Infer requests in use and waiting now, for the OVMS gauges `ovms_infer_req_active`,
+   * `ovms_infer_req_queue_size` and `ovms_streams`; engines that cannot tell leave it out.
+   */
+  usage?(): { readonly active: number; readonly queued: number; readonly streams?: number };
 }
 
 /** An inference runtime (OpenVINO, ONNX Runtime) that loads model files from a local directory. */

@@ -42,6 +42,7 @@ export { VersionState } from './servable.js';
 export type {
   InferRequest,
   Servable,
+  ServableAdmin,
   ServableLease,
   ServableProvider,
   VersionStatus,
@@ -55,3 +56,11 @@ export { validateInputs } from './input-validation.js';
 export type { InputValidationOptions } from './input-validation.js';
 export { RequestQueue } from './request-queue.js';
 export type { RequestQueueOptions } from './request-queue.js';
+export { noopMetrics } from './metrics-recorder.js';
+export type {
+  InferenceRecord,
+  MetricsRecorder,
+  RequestRecord,
+  ServingApi,
+  ServingInterface,
+} from './metrics-recorder.js';

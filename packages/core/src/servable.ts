@@ -52,3 +52,19 @@ export interface ServableProvider {
   /** Whether every configured servable finished its initial load. */
   isReady(): boolean;
 }
+
+/**
+ * The administrative side of the model manager that transports expose: GET /v1/config lists
+ * every servable's statuses; POST /v1/config/reload and TF Serving's HandleReloadConfigRequest
+ * re-read the config file.
+ */
+export interface ServableAdmin {
+  /** Names of every configured model and pipeline, in config order. */
+  servableNames(): readonly string[];
+  /**
+   * Re-reads the config file and applies it. Resolves true when anything changed (REST 201),
+   * false when nothing did (200); rejects with a ServingError when the file is invalid, and the
+   * models serving now keep serving.
+   */
+  reloadConfig(): Promise<boolean>;
+}

@@ -1,0 +1,46 @@
+/** The API family a request used, as OVMS labels it in `ovms_requests_*`. */
+export type ServingApi = 'TensorFlowServing' | 'KServe';
+/** The transport a request came in on. */
+export type ServingInterface = 'gRPC' | 'REST';
+
+/** One finished request, as the transports report it. */
+export interface RequestRecord {
+  readonly api: ServingApi;
+  readonly interface: ServingInterface;
+  /** OVMS method label, e.g. Predict, GetModelMetadata, ModelInfer, ModelReady. */
+  readonly method: string;
+  readonly name: string;
+  /** The version that served it; undefined when none was resolved. */
+  readonly version: number | undefined;
+  readonly ok: boolean;
+  /** Wall time from request arrival to response, in microseconds. */
+  readonly durationUs: number;
+}
+
+/** One inference run, as the model manager reports it. */
+export interface InferenceRecord {
+  readonly name: string;
+  readonly version: number;
+  /** Time inside the engine, in microseconds. */
+  readonly inferenceUs: number;
+  /** Time waiting for a free infer request, in microseconds. */
+  readonly waitUs: number;
+}
+
+/**
+ * Where transports and the model manager report what OVMS exposes as metrics
+ * (`ovms_requests_success`, `ovms_request_time_us`, `ovms_inference_time_us`, …). @ovms/metrics
+ * implements it with prom-client; `noopMetrics` is the default when metrics are off.
+ */
+export interface MetricsRecorder {
+  /** A request started (`ovms_current_requests` up); call `requestDone` when it ends. */
+  requestStarted(): void;
+  requestDone(record: RequestRecord): void;
+  inferenceDone(record: InferenceRecord): void;
+}
+
+export const noopMetrics: MetricsRecorder = {
+  requestStarted() {},
+  requestDone() {},
+  inferenceDone() {},
+};
