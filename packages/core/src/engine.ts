@@ -37,10 +37,17 @@ export interface LoadedModel {
   reshape?(shapes: Readonly<Record<string, readonly number[]>>): Promise<void>;
   close(): Promise<void>;
   /**
-   * Infer requests in use and waiting now, for the OVMS gauges `ovms_infer_req_active`,
-   * `ovms_infer_req_queue_size` and `ovms_streams`; engines that cannot tell leave it out.
+   * Infer requests running and waiting now, the size of the infer request pool (`nireq`) and
+   * the engine's streams, for the OVMS gauges (`ovms_infer_req_active`,
+   * `ovms_infer_req_queue_size` = nireq, `ovms_current_requests`, `ovms_streams`); engines that
+   * cannot tell leave it out.
    */
-  usage?(): { readonly active: number; readonly queued: number; readonly streams?: number };
+  usage?(): {
+    readonly active: number;
+    readonly queued: number;
+    readonly nireq: number;
+    readonly streams?: number;
+  };
 }
 
 /** An inference runtime (OpenVINO, ONNX Runtime) that loads model files from a local directory. */

@@ -33,7 +33,10 @@ export interface InferenceRecord {
  * implements it with prom-client; `noopMetrics` is the default when metrics are off.
  */
 export interface MetricsRecorder {
-  /** A request started (`ovms_current_requests` up); call `requestDone` when it ends. */
+  /**
+   * A request started; `requestDone` follows when it ends. (OVMS's `ovms_current_requests` is
+   * per model version, so @ovms/metrics derives it from model usage instead.)
+   */
   requestStarted(): void;
   requestDone(record: RequestRecord): void;
   inferenceDone(record: InferenceRecord): void;
