@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bytesOf, createNumericTensor, typedView } from '@ovms/core';
 import { linkPpOcrDetModel } from '@ovms/testing';
+import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
 import { createOpenvinoEngine } from '../src/index.js';
 import { openvinoLibDir, openvinoMissing } from './openvino-env.js';
 
@@ -13,7 +14,7 @@ describe('real model: PP-OCRv4 text detection (ONNX through OpenVINO)', () => {
     return;
   }
 
-  it('loads and infers 1×3×640×640 into a 1×1×640×640 probability map', async () => {
+  it('loads and infers 1×3×640×640 into a 1×1×640×640 probability map matching ONNX Runtime', async () => {
     const root = await mkdtemp(join(tmpdir(), 'ov-ppocr-'));
     try {
       await linkPpOcrDetModel(join(root, '1'));
@@ -30,6 +31,26 @@ describe('real model: PP-OCRv4 text detection (ONNX through OpenVINO)', () => {
       const probabilities = typedView('FP32', output.data);
       expect(probabilities.every((p) => p >= 0 && p <= 1)).toBe(true);
       await model.close();
+
+      // The same model and input through ONNX Runtime: the engines must agree.
+      const reference = await createOnnxRuntimeEngine().load(join(root, '1'), {});
+      const [referenceOutput] = [...(await reference.infer(new Map([['x', input]]))).values()];
+      await reference.close();
+      if (referenceOutput === undefined || referenceOutput.dtype !== 'FP32') {
+        throw new Error('no FP32 output from onnxruntime');
+      }
+      const expected = typedView('FP32', referenceOutput.data);
+      let maxAbsDiff = 0;
+      for (let i = 0; i < expected.length; i++) {
+        maxAbsDiff = Math.max(
+          maxAbsDiff,
+          Math.abs((probabilities[i] ?? NaN) - (expected[i] ?? NaN)),
+        );
+      }
+      console.log(
+        `PP-OCRv4 det, OpenVINO vs ONNX Runtime: max abs diff ${maxAbsDiff.toExponential(2)}`,
+      );
+      expect(maxAbsDiff).toBeLessThan(1e-3);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -1,0 +1,4 @@
+export { createOnnxRuntimeEngine } from './onnxruntime-engine.js';
+export type { OnnxRuntimeEngineOptions } from './onnxruntime-engine.js';
+export { OnnxRuntimeModel } from './onnxruntime-model.js';
+export { SUPPORTED_PLUGIN_CONFIG_KEYS, sessionOptionsFromPluginConfig } from './session-options.js';

@@ -1,0 +1,213 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServingError, StatusCode, type LoadedModel, type ModelLoadOptions } from '@ovms/core';
+import { fixtureSpec, writeFixtureModel } from '@ovms/testing';
+import { OnnxRuntimeModel, createOnnxRuntimeEngine } from '../src/index.js';
+
+let root = '';
+let addDir = '';
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'ovms-ort-engine-'));
+  addDir = join(root, 'add', '1');
+  await writeFixtureModel('add_f32', 'onnx', addDir);
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function loadError(options: ModelLoadOptions, dir = addDir): Promise<ServingError> {
+  const error = await createOnnxRuntimeEngine()
+    .load(dir, options)
+    .then(
+      (model) => model.close().then(() => undefined),
+      (reason: unknown) => reason,
+    );
+  expect(error).toBeInstanceOf(ServingError);
+  return error as ServingError;
+}
+
+describe('onnxruntime engine: load options', () => {
+  it('refuses an unknown plugin_config key and lists the supported ones', async () => {
+    const error = await loadError({ pluginConfig: { PERFORMANCE_HINT: 'LATENCY' } });
+    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.message).toBe(
+      'Invalid argument - plugin_config key PERFORMANCE_HINT is not supported by onnxruntime engine; supported keys: INFERENCE_NUM_THREADS, intraOpNumThreads, interOpNumThreads, graphOptimizationLevel, executionMode',
+    );
+  });
+
+  it('refuses a thread count that is not a non-negative integer', async () => {
+    const error = await loadError({ pluginConfig: { INFERENCE_NUM_THREADS: 'many' } });
+    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.message).toContain(
+      'plugin_config INFERENCE_NUM_THREADS must be a non-negative integer; actual: "many"',
+    );
+  });
+
+  it('refuses an unknown graph optimisation level, naming the allowed ones', async () => {
+    const error = await loadError({ pluginConfig: { graphOptimizationLevel: 'max' } });
+    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.message).toContain('must be one of disabled, basic, extended, layout, all');
+  });
+
+  it('refuses INFERENCE_NUM_THREADS and intraOpNumThreads that disagree', async () => {
+    const error = await loadError({
+      pluginConfig: { INFERENCE_NUM_THREADS: 2, intraOpNumThreads: 3 },
+    });
+    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.message).toContain('disagree: 2 vs 3');
+  });
+
+  it('applies supported plugin_config keys, numbers given as strings included', async () => {
+    const model = await createOnnxRuntimeEngine().load(addDir, {
+      pluginConfig: {
+        INFERENCE_NUM_THREADS: '1',
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'basic',
+        executionMode: 'sequential',
+      },
+    });
+    const spec = fixtureSpec('add_f32');
+    const inputs = spec.sampleInputs();
+    expect((await model.infer(inputs)).get('sum')?.shape).toEqual([2, 4]);
+    await model.close();
+  });
+
+  it('refuses a device other than CPU, listing the supported one', async () => {
+    const error = await loadError({ targetDevice: 'GPU' });
+    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.message).toBe(
+      'Invalid argument - target device GPU is not supported by onnxruntime engine; supported: CPU',
+    );
+  });
+
+  it('refuses a negative nireq', async () => {
+    const error = await loadError({ nireq: -1 });
+    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.message).toContain('nireq must be a non-negative integer; actual: -1');
+  });
+
+  it('refuses a shape for an input the model does not have', async () => {
+    const error = await loadError({ shape: { z: [1, 4] } });
+    expect(error.code).toBe(StatusCode.RESHAPE_ERROR);
+    expect(error.message).toBe(
+      'Model could not be reshaped with requested shape - shape names input z, which the model does not have; inputs: a, b',
+    );
+  });
+
+  it('refuses a shape of the wrong rank', async () => {
+    const error = await loadError({ shape: { a: [1, 4, 1] } });
+    expect(error.code).toBe(StatusCode.RESHAPE_ERROR);
+    expect(error.message).toContain('cannot reshape input a from (-1,4) to (1,4,1)');
+  });
+
+  it('refuses a batch_size that is not a positive integer', async () => {
+    const error = await loadError({ batchSize: 0 });
+    expect(error.code).toBe(StatusCode.RESHAPE_ERROR);
+    expect(error.message).toContain('batch_size must be a positive integer or auto; actual: 0');
+  });
+
+  it('refuses a layout for a tensor the model does not have', async () => {
+    const error = await loadError({ layout: { q: 'NC' } });
+    expect(error.code).toBe(StatusCode.NOT_IMPLEMENTED);
+    expect(error.message).toBe('Not implemented - layout names q, which the model does not have');
+  });
+
+  it("keeps the model's dims for shape 'auto'", async () => {
+    const model = await createOnnxRuntimeEngine().load(addDir, { shape: { a: 'auto' } });
+    expect(model.inputs[0]?.shape).toEqual([-1, 4]);
+    await model.close();
+  });
+});
+
+describe('onnxruntime engine: inference failures', () => {
+  it('an ORT run error is INTERNAL_INFERENCE_ERROR carrying its reason', async () => {
+    const dir = join(root, 'two', 'x');
+    await writeFixtureModel('two_in_two_out', 'onnx', dir);
+    const model = await createOnnxRuntimeEngine().load(dir, {});
+    // Both inputs match (-1,3), so validation passes; Add cannot broadcast batch 2 with 3.
+    const inputs = fixtureSpec('two_in_two_out').sampleInputs({
+      shapes: { a: [2, 3], b: [3, 3] },
+    });
+    const error = await model.infer(inputs).catch((reason: unknown) => reason);
+    await model.close();
+    expect(error).toBeInstanceOf(ServingError);
+    expect((error as ServingError).code).toBe(StatusCode.INTERNAL_INFERENCE_ERROR);
+    expect((error as ServingError).message).toMatch(
+      /^Internal inference error - .*(broadcast|Broadcast)/,
+    );
+  });
+});
+
+describe('onnxruntime engine: model files', () => {
+  it('canLoad is false for a directory that does not exist', async () => {
+    expect(await createOnnxRuntimeEngine().canLoad(join(root, 'missing'))).toBe(false);
+  });
+
+  it('a directory without .onnx is a load error naming it', async () => {
+    const empty = join(root, 'empty', '1');
+    await mkdir(empty, { recursive: true });
+    const error = await loadError({}, empty);
+    expect(error.code).toBe(StatusCode.INTERNAL_ERROR);
+    expect(error.message).toBe(`Internal server error - no .onnx model file in ${empty}`);
+  });
+
+  it('several .onnx files are an error naming them, from canLoad and load', async () => {
+    const dir = join(root, 'two', '1');
+    await writeFixtureModel('add_f32', 'onnx', dir);
+    await copyFile(join(dir, 'model.onnx'), join(dir, 'other.onnx'));
+    const detail = `version directory ${dir} holds several ONNX models (model.onnx, other.onnx); keep one`;
+    await expect(createOnnxRuntimeEngine().canLoad(dir)).rejects.toThrow(detail);
+    const error = await loadError({}, dir);
+    expect(error.code).toBe(StatusCode.INTERNAL_ERROR);
+    expect(error.message).toContain(detail);
+  });
+});
+
+describe('onnxruntime engine: request queue', () => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    model = await createOnnxRuntimeEngine({ maxQueuedRequests: 1 }).load(addDir, { nireq: 1 });
+  });
+  afterAll(async () => {
+    await model.close();
+  });
+
+  it('refuses a request beyond the queue bound with RESOURCE_EXHAUSTED', async () => {
+    const spec = fixtureSpec('add_f32');
+    const inputs = spec.sampleInputs();
+    const running = model.infer(inputs);
+    const waiting = model.infer(inputs);
+    const refused = model.infer(inputs).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(model).toBeInstanceOf(OnnxRuntimeModel);
+    expect((model as OnnxRuntimeModel).activeRequests).toBe(1);
+    expect((model as OnnxRuntimeModel).queuedRequests).toBe(1);
+    const error = await refused;
+    expect(error).toBeInstanceOf(ServingError);
+    expect((error as ServingError).code).toBe(StatusCode.RESOURCE_EXHAUSTED);
+    expect((error as ServingError).message).toBe(
+      'Too many requests in queue - 1 requests already wait for 1 infer requests (limit 1)',
+    );
+    const answers = await Promise.all([running, waiting]);
+    expect(answers.map((outputs) => outputs.get('sum')?.shape)).toEqual([
+      [2, 4],
+      [2, 4],
+    ]);
+  });
+
+  it('drops a request aborted while it waits, with the signal reason', async () => {
+    const inputs = fixtureSpec('add_f32').sampleInputs();
+    const controller = new AbortController();
+    const running = model.infer(inputs);
+    const waiting = model.infer(inputs, controller.signal);
+    controller.abort(new Error('client went away'));
+    await expect(waiting).rejects.toThrow('client went away');
+    expect((model as OnnxRuntimeModel).queuedRequests).toBe(0);
+    await expect(running).resolves.toBeInstanceOf(Map);
+  });
+});

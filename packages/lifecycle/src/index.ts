@@ -1,0 +1,27 @@
+export { ModelManager } from './model-manager.js';
+export type { ConfigStatus, ModelManagerOptions } from './model-manager.js';
+export type {
+  ConfigLoader,
+  ConfigSnapshot,
+  EngineSelector,
+  ManagerConfig,
+  ModelDefinition,
+  ModelRepository,
+  PipelineDefinition,
+} from './types.js';
+export { DEFAULT_VERSION_POLICY, describePolicy, filterVersions } from './version-policy.js';
+export type { VersionPolicy } from './version-policy.js';
+export { isEmptyPlan, reconcile } from './reconcile.js';
+export type {
+  CurrentModel,
+  CurrentVersion,
+  DesiredModel,
+  ReconcilePlan,
+  VersionRef,
+  VersionTarget,
+} from './reconcile.js';
+export type { LoadAttempt, ManagedVersionStatus } from './version-state.js';
+export { buildConfigView, versionStatusJson } from './config-view.js';
+export type { ConfigView, VersionStatusJson } from './config-view.js';
+export { createEngineSelector } from './engine-selector.js';
+export { TF_ERROR_CODE_NAMES, tfErrorCodeName } from './tf-error-code.js';

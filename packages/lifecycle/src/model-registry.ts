@@ -1,0 +1,162 @@
+import type { Logger } from '@ovms/core';
+import type { CurrentModel } from './reconcile.js';
+import { stableKey } from './stable-key.js';
+import type { ManagerConfig, ModelDefinition, PipelineDefinition } from './types.js';
+import { VersionEntry } from './version-state.js';
+
+/** A model the manager has seen. OVMS never forgets one: a model removed from config ends. */
+export interface ModelRecord {
+  readonly name: string;
+  /** Undefined once the model was removed from the config. */
+  definition: ModelDefinition | undefined;
+  loadKey: string;
+  readonly versions: Map<number, VersionEntry>;
+  /** Why the last repository listing failed, if it did. */
+  repositoryError: string | undefined;
+}
+
+export interface PipelineRecord {
+  readonly name: string;
+  definition: PipelineDefinition;
+  removed: boolean;
+  /** The app's shape error, or a meaning error found here (a name clash with a model). */
+  validationError: string | undefined;
+}
+
+/** What a load depends on besides the files: a change reloads every version of the model. */
+export function loadKeyOf(definition: ModelDefinition): string {
+  return stableKey({
+    basePath: definition.basePath,
+    engine: definition.engine ?? null,
+    loadOptions: definition.loadOptions,
+  });
+}
+
+/** Models, their versions and pipeline definitions, by name. Holds state; decides nothing. */
+export class ModelRegistry {
+  readonly #models = new Map<string, ModelRecord>();
+  readonly #pipelines = new Map<string, PipelineRecord>();
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  model(name: string): ModelRecord | undefined {
+    return this.#models.get(name);
+  }
+
+  pipeline(name: string): PipelineRecord | undefined {
+    return this.#pipelines.get(name);
+  }
+
+  models(): IterableIterator<ModelRecord> {
+    return this.#models.values();
+  }
+
+  pipelines(): IterableIterator<PipelineRecord> {
+    return this.#pipelines.values();
+  }
+
+  /** Models still in the config. */
+  configuredModels(): ModelRecord[] {
+    return [...this.#models.values()].filter((record) => record.definition !== undefined);
+  }
+
+  /** The entry for `version`, created in START when first seen. */
+  ensureVersion(record: ModelRecord, version: number): VersionEntry {
+    let entry = record.versions.get(version);
+    if (entry === undefined) {
+      entry = new VersionEntry(record.name, version, this.#logger);
+      record.versions.set(version, entry);
+    }
+    return entry;
+  }
+
+  /** Installs a new config; returns whether any model or pipeline definition changed. */
+  applyConfig(config: ManagerConfig): boolean {
+    let changed = false;
+    const wanted = new Map(config.models.map((definition) => [definition.name, definition]));
+    for (const record of this.#models.values()) {
+      if (record.definition !== undefined && !wanted.has(record.name)) {
+        record.definition = undefined;
+        changed = true;
+      }
+    }
+    for (const definition of wanted.values()) {
+      const record = this.#models.get(definition.name);
+      if (record === undefined) {
+        this.#models.set(definition.name, {
+          name: definition.name,
+          definition,
+          loadKey: loadKeyOf(definition),
+          versions: new Map(),
+          repositoryError: undefined,
+        });
+        changed = true;
+      } else if (
+        record.definition === undefined ||
+        stableKey(record.definition) !== stableKey(definition)
+      ) {
+        // A model added back gets a fresh try at versions that failed before it left.
+        if (record.definition === undefined) {
+          for (const entry of record.versions.values()) entry.failedAttempt = undefined;
+        }
+        record.definition = definition;
+        record.loadKey = loadKeyOf(definition);
+        changed = true;
+      }
+    }
+    return this.#applyPipelines(config.pipelines, new Set(wanted.keys())) || changed;
+  }
+
+  #applyPipelines(pipelines: readonly PipelineDefinition[], modelNames: Set<string>): boolean {
+    let changed = false;
+    const wanted = new Map(pipelines.map((definition) => [definition.name, definition]));
+    for (const record of this.#pipelines.values()) {
+      if (!record.removed && !wanted.has(record.name)) {
+        record.removed = true;
+        changed = true;
+      }
+    }
+    for (const definition of wanted.values()) {
+      const validationError =
+        definition.validationError ??
+        (modelNames.has(definition.name)
+          ? `pipeline name ${definition.name} is already used by a model`
+          : undefined);
+      const record = this.#pipelines.get(definition.name);
+      if (record === undefined) {
+        this.#pipelines.set(definition.name, {
+          name: definition.name,
+          definition,
+          removed: false,
+          validationError,
+        });
+        changed = true;
+      } else if (
+        record.removed ||
+        record.validationError !== validationError ||
+        stableKey(record.definition) !== stableKey(definition)
+      ) {
+        Object.assign(record, { definition, removed: false, validationError });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** The input of `reconcile`: every model and the state of each version. */
+  snapshot(): CurrentModel[] {
+    return [...this.#models.values()].map((record) => ({
+      name: record.name,
+      versions: [...record.versions.values()].map((entry) => ({
+        version: entry.version,
+        state: entry.state,
+        loadFailed: entry.loadFailed,
+        ...(entry.instance === undefined ? {} : { served: entry.instance.attempt }),
+        ...(entry.failedAttempt === undefined ? {} : { failedAttempt: entry.failedAttempt }),
+      })),
+    }));
+  }
+}

@@ -1,0 +1,182 @@
+import { createNumericTensor } from '@ovms/core';
+import type { Engine, LoadedModel, Logger, ModelLoadOptions, TensorMap } from '@ovms/core';
+import { createEngineSelector } from '../src/index.js';
+import type { ModelDefinition, ModelManagerOptions, ModelRepository } from '../src/index.js';
+
+/** A repository over a Map: basePath → version → fingerprint. */
+export class FakeRepository implements ModelRepository {
+  readonly models = new Map<string, Map<number, string>>();
+  readonly released: string[] = [];
+  unreachable = new Set<string>();
+
+  set(basePath: string, version: number, fingerprint = `v${version}`): void {
+    let versions = this.models.get(basePath);
+    if (versions === undefined) this.models.set(basePath, (versions = new Map<number, string>()));
+    versions.set(version, fingerprint);
+  }
+
+  remove(basePath: string, version: number): void {
+    this.models.get(basePath)?.delete(version);
+  }
+
+  listVersions(basePath: string): Promise<number[]> {
+    const versions = this.models.get(basePath);
+    if (versions === undefined || this.unreachable.has(basePath)) {
+      return Promise.reject(new Error(`Directory does not exist: ${basePath}`));
+    }
+    return Promise.resolve([...versions.keys()]);
+  }
+
+  fingerprint(basePath: string, version: number): Promise<string> {
+    const fingerprint = this.models.get(basePath)?.get(version);
+    return fingerprint === undefined
+      ? Promise.reject(new Error('gone'))
+      : Promise.resolve(fingerprint);
+  }
+
+  download(basePath: string, version: number): Promise<string> {
+    return Promise.resolve(`${basePath}/${version}`);
+  }
+
+  release(localDir: string): Promise<void> {
+    this.released.push(localDir);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * An engine whose models echo input `x` as output `y`. Directories listed in `corrupt` fail to
+ * load; `gates` holds a directory's load until released; `open` counts unclosed instances.
+ */
+export class FakeEngine implements Engine {
+  readonly name = 'fake';
+  readonly corrupt = new Set<string>();
+  readonly gates = new Map<string, Promise<void>>();
+  readonly loads: { dir: string; options: ModelLoadOptions }[] = [];
+  open = 0;
+
+  canLoad(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  /** Holds loads of `dir` until the returned function is called. */
+  gate(dir: string): () => void {
+    let open!: () => void;
+    this.gates.set(dir, new Promise<void>((resolve) => (open = resolve)));
+    return () => {
+      this.gates.delete(dir);
+      open();
+    };
+  }
+
+  async load(dir: string, options: ModelLoadOptions): Promise<LoadedModel> {
+    this.loads.push({ dir, options });
+    await this.gates.get(dir);
+    if (this.corrupt.has(dir)) throw new Error(`Cannot read model file in ${dir}`);
+    this.open += 1;
+    let closed = false;
+    return {
+      inputs: [{ name: 'x', dtype: 'FP32', shape: [-1, 2] }],
+      outputs: [{ name: 'y', dtype: 'FP32', shape: [-1, 2] }],
+      infer: async (inputs: TensorMap): Promise<TensorMap> => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (closed) throw new Error(`${dir} was closed during inference`);
+        const x = inputs.get('x') ?? createNumericTensor('FP32', [1, 2], new Uint8Array(8));
+        return new Map([['y', x]]);
+      },
+      close: () => {
+        if (closed) throw new Error(`${dir} closed twice`);
+        closed = true;
+        this.open -= 1;
+        return Promise.resolve();
+      },
+    };
+  }
+}
+
+export interface LogLine {
+  readonly level: string;
+  readonly fields: object;
+  readonly message: string | undefined;
+}
+
+export function captureLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
+  const at =
+    (level: string) =>
+    (fields: object, message?: string): void => {
+      lines.push({ level, fields, message });
+    };
+  const logger = {
+    lines,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+/** Polls `check` every 5 ms until it passes or `timeoutMs` runs out. */
+export async function eventually(
+  check: () => void | Promise<void>,
+  timeoutMs = 2000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
+export interface ManagerHarness {
+  readonly repository: FakeRepository;
+  readonly engine: FakeEngine;
+  readonly logger: Logger & { lines: LogLine[] };
+}
+
+/** A model definition over the fake repository (`/repo/<name>`). */
+export function definition(
+  name: string,
+  versionPolicy: ModelDefinition['versionPolicy'] = { kind: 'latest', numVersions: 1 },
+  loadOptions: ModelLoadOptions = {},
+): ModelDefinition {
+  return { name, basePath: `/repo/${name}`, versionPolicy, loadOptions };
+}
+
+/** Fakes plus manager options wired to them; polling off unless the test turns it on. */
+export function harness(): ManagerHarness & {
+  options: (extra?: Partial<ModelManagerOptions>) => ModelManagerOptions;
+} {
+  const repository = new FakeRepository();
+  const engine = new FakeEngine();
+  const logger = captureLogger();
+  return {
+    repository,
+    engine,
+    logger,
+    options: (extra = {}) => ({
+      repository,
+      engines: createEngineSelector([engine]),
+      logger,
+      pollIntervalMs: 0,
+      loadingWaitMs: 100,
+      ...extra,
+    }),
+  };
+}
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}

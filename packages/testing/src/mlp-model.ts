@@ -1,0 +1,84 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+
+// onnx-proto is CommonJS: Node exposes only its default export to ESM.
+const { onnx } = onnxProto;
+
+export interface MlpModelOptions {
+  /** Features per row of the input `x` [batch, inputSize]. */
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  /** Columns of the output `y` [batch, outputSize]. */
+  readonly outputSize: number;
+}
+
+/** Deterministic weights in [-0.5, 0.5): benches compare engines on identical models. */
+function weights(count: number, seed: number): Uint8Array {
+  const values = new Float32Array(count);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < count; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    values[i] = state / 2 ** 32 - 0.5;
+  }
+  return new Uint8Array(values.buffer);
+}
+
+/**
+ * A two-layer perceptron (MatMul, Add, Relu, MatMul, Add) as ONNX, for benchmarks: small
+ * enough that per-request overhead shows, real enough that both engines run their kernels.
+ */
+export function encodeMlpOnnxModel(options: MlpModelOptions): Uint8Array {
+  const { inputSize, hiddenSize, outputSize } = options;
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const initializer = (name: string, dims: number[], seed: number) => ({
+    name,
+    dims,
+    dataType: FLOAT,
+    rawData: weights(
+      dims.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+  });
+  const tensor = (name: string, dims: (number | string)[]) => ({
+    name,
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: {
+          dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+        },
+      },
+    },
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 14 }],
+    producerName: '@ovms/testing',
+    graph: {
+      name: 'mlp',
+      input: [tensor('x', ['batch', inputSize])],
+      output: [tensor('y', ['batch', outputSize])],
+      initializer: [
+        initializer('w1', [inputSize, hiddenSize], 1),
+        initializer('b1', [hiddenSize], 2),
+        initializer('w2', [hiddenSize, outputSize], 3),
+        initializer('b2', [outputSize], 4),
+      ],
+      node: [
+        { name: 'fc1', opType: 'MatMul', input: ['x', 'w1'], output: ['h1'] },
+        { name: 'bias1', opType: 'Add', input: ['h1', 'b1'], output: ['h2'] },
+        { name: 'relu', opType: 'Relu', input: ['h2'], output: ['h3'] },
+        { name: 'fc2', opType: 'MatMul', input: ['h3', 'w2'], output: ['h4'] },
+        { name: 'bias2', opType: 'Add', input: ['h4', 'b2'], output: ['y'] },
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Writes the MLP as `model.onnx` into a version directory. */
+export async function writeMlpModel(versionDir: string, options: MlpModelOptions): Promise<void> {
+  await mkdir(versionDir, { recursive: true });
+  await writeFile(join(versionDir, 'model.onnx'), encodeMlpOnnxModel(options));
+}
