@@ -17,6 +17,10 @@ export default defineConfig({
   resolve: { conditions: ['@ovms/source'] },
   ssr: { resolve: { conditions: ['@ovms/source'] } },
   test: {
+    // Generous bounds: property tests, real model loads and real servers share two cores with
+    // every other test file, and a loaded machine must not turn a slow pass into a failure.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     projects: workspaceDirs.map((dir) => ({
       extends: true,
       test: {

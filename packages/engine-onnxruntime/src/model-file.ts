@@ -16,7 +16,7 @@ export async function findOnnxFile(dir: string): Promise<string | undefined> {
   const models = names.filter((name) => name.endsWith('.onnx')).sort();
   if (models.length > 1) {
     throw new ServingError(
-      StatusCode.INTERNAL_ERROR,
+      StatusCode.MODEL_FILE_INVALID,
       `version directory ${dir} holds several ONNX models (${models.join(', ')}); keep one`,
     );
   }

@@ -45,7 +45,7 @@ async function loadModel(
   const device = options.targetDevice ?? 'CPU';
   if (!SUPPORTED_DEVICES.includes(device)) {
     throw new ServingError(
-      StatusCode.INVALID_ARGUMENT,
+      StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE,
       `target device ${device} is not supported by onnxruntime engine; supported: ${SUPPORTED_DEVICES.join(', ')}`,
     );
   }
@@ -59,7 +59,7 @@ async function loadModel(
   const sessionOptions = sessionOptionsFromPluginConfig(options.pluginConfig);
   const file = await findOnnxFile(dir);
   if (file === undefined) {
-    throw new ServingError(StatusCode.INTERNAL_ERROR, `no .onnx model file in ${dir}`);
+    throw new ServingError(StatusCode.MODEL_FILE_INVALID, `no .onnx model file in ${dir}`);
   }
 
   const size = Math.max(nireq, 1);

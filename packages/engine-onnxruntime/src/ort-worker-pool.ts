@@ -27,7 +27,7 @@ export class OrtWorkerPool {
     for (let i = 0; i < size; i++) this.#threads.push(this.#spawn());
   }
 
-  /** Starts every thread in parallel; the first load error (INTERNAL_ERROR) fails the pool. */
+  /** Starts every thread in parallel; the first load error (MODEL_FILE_INVALID) fails the pool. */
   static async start(options: OrtWorkerPoolOptions): Promise<OrtWorkerPool> {
     const data: WorkerData = { file: options.file, sessionOptions: options.sessionOptions };
     const pool = new OrtWorkerPool(data, options.size);

@@ -32,7 +32,7 @@ type Job = Settle<RunResult>;
  * that `close()` did not ask for fails the running job and calls `onCrash`.
  */
 export class OrtWorkerThread {
-  /** Settles when the session is loaded; rejects with INTERNAL_ERROR naming the file. */
+  /** Settles when the session is loaded; rejects with MODEL_FILE_INVALID naming the file. */
   readonly ready: Promise<SessionMetadata>;
   readonly #file: string;
   readonly #worker: Worker;
@@ -157,7 +157,7 @@ export class OrtWorkerThread {
   }
 
   #loadError(reason: string): ServingError {
-    return new ServingError(StatusCode.INTERNAL_ERROR, `cannot load ${this.#file}: ${reason}`);
+    return new ServingError(StatusCode.MODEL_FILE_INVALID, `cannot load ${this.#file}: ${reason}`);
   }
 }
 

@@ -21,7 +21,7 @@ export const SUPPORTED_PLUGIN_CONFIG_KEYS = [
 ] as const;
 
 function invalid(detail: string): ServingError {
-  return new ServingError(StatusCode.INVALID_ARGUMENT, detail);
+  return new ServingError(StatusCode.PLUGIN_CONFIG_WRONG_FORMAT, detail);
 }
 
 /** OVMS configs often carry numbers as strings ("4"); both spellings are accepted. */

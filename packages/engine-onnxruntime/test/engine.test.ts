@@ -32,15 +32,15 @@ async function loadError(options: ModelLoadOptions, dir = addDir): Promise<Servi
 describe('onnxruntime engine: load options', () => {
   it('refuses an unknown plugin_config key and lists the supported ones', async () => {
     const error = await loadError({ pluginConfig: { PERFORMANCE_HINT: 'LATENCY' } });
-    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.code).toBe(StatusCode.PLUGIN_CONFIG_WRONG_FORMAT);
     expect(error.message).toBe(
-      'Invalid argument - plugin_config key PERFORMANCE_HINT is not supported by onnxruntime engine; supported keys: INFERENCE_NUM_THREADS, intraOpNumThreads, interOpNumThreads, graphOptimizationLevel, executionMode',
+      'Plugin config is in wrong format - plugin_config key PERFORMANCE_HINT is not supported by onnxruntime engine; supported keys: INFERENCE_NUM_THREADS, intraOpNumThreads, interOpNumThreads, graphOptimizationLevel, executionMode',
     );
   });
 
   it('refuses a thread count that is not a non-negative integer', async () => {
     const error = await loadError({ pluginConfig: { INFERENCE_NUM_THREADS: 'many' } });
-    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.code).toBe(StatusCode.PLUGIN_CONFIG_WRONG_FORMAT);
     expect(error.message).toContain(
       'plugin_config INFERENCE_NUM_THREADS must be a non-negative integer; actual: "many"',
     );
@@ -48,7 +48,7 @@ describe('onnxruntime engine: load options', () => {
 
   it('refuses an unknown graph optimisation level, naming the allowed ones', async () => {
     const error = await loadError({ pluginConfig: { graphOptimizationLevel: 'max' } });
-    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.code).toBe(StatusCode.PLUGIN_CONFIG_WRONG_FORMAT);
     expect(error.message).toContain('must be one of disabled, basic, extended, layout, all');
   });
 
@@ -56,7 +56,7 @@ describe('onnxruntime engine: load options', () => {
     const error = await loadError({
       pluginConfig: { INFERENCE_NUM_THREADS: 2, intraOpNumThreads: 3 },
     });
-    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.code).toBe(StatusCode.PLUGIN_CONFIG_WRONG_FORMAT);
     expect(error.message).toContain('disagree: 2 vs 3');
   });
 
@@ -77,9 +77,9 @@ describe('onnxruntime engine: load options', () => {
 
   it('refuses a device other than CPU, listing the supported one', async () => {
     const error = await loadError({ targetDevice: 'GPU' });
-    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.code).toBe(StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE);
     expect(error.message).toBe(
-      'Invalid argument - target device GPU is not supported by onnxruntime engine; supported: CPU',
+      'Cannot compile model into target device - target device GPU is not supported by onnxruntime engine; supported: CPU',
     );
   });
 
@@ -150,8 +150,8 @@ describe('onnxruntime engine: model files', () => {
     const empty = join(root, 'empty', '1');
     await mkdir(empty, { recursive: true });
     const error = await loadError({}, empty);
-    expect(error.code).toBe(StatusCode.INTERNAL_ERROR);
-    expect(error.message).toBe(`Internal server error - no .onnx model file in ${empty}`);
+    expect(error.code).toBe(StatusCode.MODEL_FILE_INVALID);
+    expect(error.message).toBe(`Model file could not be loaded - no .onnx model file in ${empty}`);
   });
 
   it('several .onnx files are an error naming them, from canLoad and load', async () => {
@@ -161,7 +161,7 @@ describe('onnxruntime engine: model files', () => {
     const detail = `version directory ${dir} holds several ONNX models (model.onnx, other.onnx); keep one`;
     await expect(createOnnxRuntimeEngine().canLoad(dir)).rejects.toThrow(detail);
     const error = await loadError({}, dir);
-    expect(error.code).toBe(StatusCode.INTERNAL_ERROR);
+    expect(error.code).toBe(StatusCode.MODEL_FILE_INVALID);
     expect(error.message).toContain(detail);
   });
 });

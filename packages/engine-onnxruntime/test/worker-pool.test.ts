@@ -87,9 +87,9 @@ describe('onnxruntime worker pool', () => {
     await writeFixtureModel('corrupt', 'onnx', join(root, 'corrupt', '1'));
     const error = await startPool(2, file).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(ServingError);
-    expect((error as ServingError).code).toBe(StatusCode.INTERNAL_ERROR);
+    expect((error as ServingError).code).toBe(StatusCode.MODEL_FILE_INVALID);
     expect((error as ServingError).message).toBe(
-      `Internal server error - cannot load ${file}: Load model from ${file} failed:Protobuf parsing failed.`,
+      `Model file could not be loaded - cannot load ${file}: Load model from ${file} failed:Protobuf parsing failed.`,
     );
   });
 

@@ -75,7 +75,7 @@ export function createOpenvinoEngine(options: OpenvinoEngineOptions = {}): Engin
       const files = await findModelFiles(dir);
       if (files === undefined) {
         throw new ServingError(
-          StatusCode.INVALID_ARGUMENT,
+          StatusCode.MODEL_FILE_INVALID,
           `no OpenVINO model files (*.xml with *.bin, or *.onnx) in ${dir}`,
         );
       }
@@ -86,9 +86,8 @@ export function createOpenvinoEngine(options: OpenvinoEngineOptions = {}): Engin
       try {
         model = await ov.readModel(files.model, files.format === 'ir' ? files.weights : undefined);
       } catch (error) {
-        // INTERNAL_ERROR as the conformance suite expects; core has no "file invalid" code yet.
         throw new ServingError(
-          StatusCode.INTERNAL_ERROR,
+          StatusCode.MODEL_FILE_INVALID,
           `cannot read model file ${files.model}: ${messageOf(error)}`,
           { cause: error },
         );
@@ -135,6 +134,8 @@ async function prepare(
     return new OpenvinoLoadedModel(model, first, generationOptions);
   } catch (error) {
     if (error instanceof ServingError) throw error;
-    throw new ServingError(StatusCode.INVALID_ARGUMENT, messageOf(error), { cause: error });
+    throw new ServingError(StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE, messageOf(error), {
+      cause: error,
+    });
   }
 }

@@ -119,18 +119,18 @@ describe('checkDevice', () => {
 
   it('names the missing device and the available ones', () => {
     const error = thrown(() => checkDevice('NPU', available));
-    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.code).toBe('CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE');
     expect(error.message).toBe(
-      'Invalid argument - target device NPU is not available; available devices: CPU, GPU.0',
+      'Cannot compile model into target device - target device NPU is not available; available devices: CPU, GPU.0',
     );
     expect(thrown(() => checkDevice('HETERO:NPU,CPU', ['CPU'])).message).toBe(
-      'Invalid argument - target device NPU is not available; available devices: CPU',
+      'Cannot compile model into target device - target device NPU is not available; available devices: CPU',
     );
     expect(thrown(() => checkDevice('MULTI', ['CPU'])).message).toBe(
-      'Invalid argument - target device MULTI needs a device list, e.g. MULTI:CPU',
+      'Cannot compile model into target device - target device MULTI needs a device list, e.g. MULTI:CPU',
     );
     expect(thrown(() => checkDevice('CPU', [])).message).toBe(
-      'Invalid argument - target device CPU is not available; available devices: none',
+      'Cannot compile model into target device - target device CPU is not available; available devices: none',
     );
   });
 });

@@ -21,6 +21,10 @@ function invalid(detail: string): ServingError {
   return new ServingError(StatusCode.INVALID_ARGUMENT, detail);
 }
 
+function deviceError(detail: string): ServingError {
+  return new ServingError(StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE, detail);
+}
+
 /** `NHWC:NCHW` → clients send NHWC, the model takes NCHW; a bare `NCHW` only names the dims. */
 export function parseLayout(text: string, name: string): InputLayout {
   const parts = text.split(':');
@@ -138,13 +142,13 @@ export function checkDevice(target: string, available: readonly string[]): void 
           .map((d) => d.replace(/\(.*\)$/, '').trim())
     : [target];
   if (virtual && colon < 0 && head !== 'AUTO') {
-    throw invalid(`target device ${target} needs a device list, e.g. ${head}:CPU`);
+    throw deviceError(`target device ${target} needs a device list, e.g. ${head}:CPU`);
   }
   for (const device of wanted) {
     const present = available.some((a) => a === device || a.startsWith(`${device}.`));
     if (!present) {
       const list = available.length > 0 ? available.join(', ') : 'none';
-      throw invalid(`target device ${device} is not available; available devices: ${list}`);
+      throw deviceError(`target device ${device} is not available; available devices: ${list}`);
     }
   }
 }

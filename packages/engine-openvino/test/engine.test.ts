@@ -104,21 +104,21 @@ describe('OpenVINO engine (C API)', () => {
     expect(await engine.canLoad(join(root, 'missing'))).toBe(false);
     await expectError(
       engine.load(join(root, 'missing'), {}),
-      'INVALID_ARGUMENT',
-      `Invalid argument - no OpenVINO model files (*.xml with *.bin, or *.onnx) in ${join(root, 'missing')}`,
+      'MODEL_FILE_INVALID',
+      `Model file could not be loaded - no OpenVINO model files (*.xml with *.bin, or *.onnx) in ${join(root, 'missing')}`,
     );
   });
 
   it('refuses a device that is not present, naming the available ones', async () => {
     await expectError(
       load('add_f32', { targetDevice: 'GPU' }),
-      'INVALID_ARGUMENT',
-      'Invalid argument - target device GPU is not available; available devices: CPU',
+      'CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE',
+      'Cannot compile model into target device - target device GPU is not available; available devices: CPU',
     );
     await expectError(
       load('add_f32', { targetDevice: 'HETERO:GPU,CPU' }),
-      'INVALID_ARGUMENT',
-      'Invalid argument - target device GPU is not available; available devices: CPU',
+      'CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE',
+      'Cannot compile model into target device - target device GPU is not available; available devices: CPU',
     );
   });
 
@@ -143,8 +143,8 @@ describe('OpenVINO engine (C API)', () => {
     });
     await expectError(
       load('add_f32', { pluginConfig: { NOT_A_PROPERTY: 'x' } }),
-      'INVALID_ARGUMENT',
-      /^Invalid argument - compiling for CPU: .*NOT_A_PROPERTY/s,
+      'CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE',
+      /^Cannot compile model into target device - compiling for CPU: .*NOT_A_PROPERTY/s,
     );
   });
 

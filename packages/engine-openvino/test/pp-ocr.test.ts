@@ -54,5 +54,5 @@ describe('real model: PP-OCRv4 text detection (ONNX through OpenVINO)', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });

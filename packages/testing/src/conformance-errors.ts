@@ -18,13 +18,13 @@ export function registerErrorTests(context: ConformanceContext): void {
 
   describe('load errors', () => {
     it('a corrupt model file is a load error naming the file', async () => {
-      await expectServingError(context.load('corrupt'), StatusCode.INTERNAL_ERROR, modelFile);
+      await expectServingError(context.load('corrupt'), StatusCode.MODEL_FILE_INVALID, modelFile);
     });
 
     it('a target device that is not present is a load error naming it', async () => {
       await expectServingError(
         context.load('add_f32', { targetDevice: 'NOPE' }),
-        StatusCode.INVALID_ARGUMENT,
+        StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE,
         'NOPE',
       );
     });
