@@ -8,6 +8,8 @@ export const STATUS_MESSAGES = {
 
   // Request and tensor validation
   MODEL_SPEC_MISSING: 'model_spec missing in request',
+  MODEL_VERSION_INVALID_FORMAT: 'invalid model version format in request',
+  INVALID_SIGNATURE_DEF: 'Invalid signature name',
   INVALID_ARGUMENT: 'Invalid argument',
   INVALID_NO_OF_INPUTS: 'Invalid number of inputs',
   INVALID_MISSING_INPUT: 'Missing input with specific name',

@@ -1,0 +1,103 @@
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { noopMetrics, silentLogger } from '@ovms/core';
+import type { Logger, MetricsRecorder, ServableAdmin, ServableProvider } from '@ovms/core';
+import type {
+  GRPCInferenceServiceServer,
+  ModelServiceServer,
+  PredictionServiceServer,
+} from '@ovms/proto';
+import type { HandlerContext } from './handler-context.js';
+import { createModelInferHandler, createModelStreamInferHandler } from './kserve-infer.js';
+import { createModelMetadataHandler } from './kserve-metadata.js';
+import {
+  createModelReadyHandler,
+  createServerLiveHandler,
+  createServerMetadataHandler,
+  createServerReadyHandler,
+} from './kserve-server.js';
+import {
+  inferenceServiceDefinition,
+  modelServiceDefinition,
+  predictionServiceDefinition,
+} from './service-definitions.js';
+import { createGetModelMetadataHandler } from './tfs-metadata.js';
+import { createGetModelStatusHandler, createReloadConfigHandler } from './tfs-model-service.js';
+import { createPredictHandler } from './tfs-predict.js';
+import { createUnimplementedHandler } from './tfs-unimplemented.js';
+
+/** The name OVMS reports in KServe ServerMetadata (its PROJECT_NAME). */
+export const DEFAULT_SERVER_NAME = 'OpenVINO Model Server';
+
+export interface GrpcServicesOptions {
+  /** Resolves servables and reports their statuses (the model manager). */
+  readonly provider: ServableProvider;
+  /** Config reload for HandleReloadConfigRequest. */
+  readonly admin: ServableAdmin;
+  /** Where requests are reported; metrics off when absent. */
+  readonly metrics?: MetricsRecorder;
+  readonly logger?: Logger;
+  /** KServe ServerMetadata name; "OpenVINO Model Server" when absent. */
+  readonly serverName?: string;
+  /** KServe ServerMetadata version, e.g. the package version. */
+  readonly serverVersion: string;
+}
+
+/** A service definition and the handlers that implement it, ready for `Server.addService`. */
+export interface GrpcServiceBinding<Implementation extends UntypedServiceImplementation> {
+  readonly definition: ServiceDefinition;
+  readonly implementation: Implementation;
+}
+
+/** The three gRPC services OVMS serves. */
+export interface GrpcServices {
+  readonly predictionService: GrpcServiceBinding<PredictionServiceServer>;
+  readonly modelService: GrpcServiceBinding<ModelServiceServer>;
+  readonly inferenceService: GrpcServiceBinding<GRPCInferenceServiceServer>;
+}
+
+/**
+ * The handlers of TF Serving's PredictionService and ModelService and KServe's
+ * GRPCInferenceService over one ServableProvider. Each handler answers every failure with the
+ * gRPC status of its ServingError code (STATUS_TO_GRPC) and OVMS's message.
+ */
+export function createGrpcServices(options: GrpcServicesOptions): GrpcServices {
+  const ctx: HandlerContext = {
+    provider: options.provider,
+    admin: options.admin,
+    metrics: options.metrics ?? noopMetrics,
+    logger: options.logger ?? silentLogger,
+    serverName: options.serverName ?? DEFAULT_SERVER_NAME,
+    serverVersion: options.serverVersion,
+  };
+  return {
+    predictionService: {
+      definition: predictionServiceDefinition,
+      implementation: {
+        predict: createPredictHandler(ctx),
+        getModelMetadata: createGetModelMetadataHandler(ctx),
+        classify: createUnimplementedHandler(ctx, 'Classify'),
+        regress: createUnimplementedHandler(ctx, 'Regress'),
+        multiInference: createUnimplementedHandler(ctx, 'MultiInference'),
+      },
+    },
+    modelService: {
+      definition: modelServiceDefinition,
+      implementation: {
+        getModelStatus: createGetModelStatusHandler(ctx),
+        handleReloadConfigRequest: createReloadConfigHandler(ctx),
+      },
+    },
+    inferenceService: {
+      definition: inferenceServiceDefinition,
+      implementation: {
+        serverLive: createServerLiveHandler(ctx),
+        serverReady: createServerReadyHandler(ctx),
+        modelReady: createModelReadyHandler(ctx),
+        serverMetadata: createServerMetadataHandler(ctx),
+        modelMetadata: createModelMetadataHandler(ctx),
+        modelInfer: createModelInferHandler(ctx),
+        modelStreamInfer: createModelStreamInferHandler(ctx),
+      },
+    },
+  };
+}

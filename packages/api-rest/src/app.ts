@@ -1,0 +1,104 @@
+import {
+  ServingError,
+  StatusCode,
+  noopMetrics,
+  silentLogger,
+  type Logger,
+  type MetricsRecorder,
+  type ServableAdmin,
+  type ServableProvider,
+} from '@ovms/core';
+import { DEFAULT_MAX_JSON_BYTES } from '@ovms/codecs';
+import { Hono } from 'hono';
+import { configReload, configStatus, metrics } from './config-routes.js';
+import type { RestContext, RestDeps, RestEnv } from './context.js';
+import { errorResponse, failureResponse } from './errors.js';
+import { serveKServeModel, serverLive, serverMetadata, serverReady } from './kserve-routes.js';
+import { matchKServePath, matchTfsPath } from './paths.js';
+import { serveTfsModel } from './tfs-routes.js';
+
+export interface RestAppOptions {
+  readonly provider: ServableProvider;
+  readonly admin: ServableAdmin;
+  /** Where request counts and times go; default: nowhere. */
+  readonly metrics?: MetricsRecorder;
+  /** The Prometheus exposition for `GET /metrics`; absent = metrics disabled (404). */
+  readonly metricsText?: () => Promise<{ contentType: string; body: string }>;
+  /** `name` of `GET /v2`, e.g. "OpenVINO Model Server". */
+  readonly serverName: string;
+  /** `version` of `GET /v2`. */
+  readonly serverVersion: string;
+  /** Largest request body accepted; larger is 413. Default 1 GiB. */
+  readonly maxBodyBytes?: number;
+  readonly logger?: Logger;
+}
+
+/** Paths with one method each; any other method on them is REST_UNSUPPORTED_METHOD. */
+const FIXED_PATHS = [
+  '/v1/config',
+  '/v1/config/reload',
+  '/v2',
+  '/v2/health/live',
+  '/v2/health/ready',
+  '/metrics',
+];
+
+/** The hono app `createRestApp` returns; serve it with `startRestServer`. */
+export type RestApp = Hono<RestEnv>;
+
+function unsupportedMethod(c: RestContext): never {
+  throw new ServingError(StatusCode.REST_UNSUPPORTED_METHOD, `${c.req.method} ${c.req.path}`);
+}
+
+function notFound(c: RestContext): Response {
+  return errorResponse(
+    new ServingError(StatusCode.REST_NOT_FOUND, `${c.req.method} ${c.req.path}`),
+  );
+}
+
+/**
+ * The REST API of OVMS as a hono app: TF Serving REST (`/v1/models/…`), KServe v2 REST
+ * (`/v2/…`), `/v1/config`, `/v1/config/reload` and `/metrics`. Every failure answers
+ * `{"error": "<message>"}` with the status STATUS_TO_HTTP gives its code; unknown paths are
+ * REST_NOT_FOUND (404), known paths with another method REST_UNSUPPORTED_METHOD (405).
+ */
+export function createRestApp(options: RestAppOptions): RestApp {
+  const logger = options.logger ?? silentLogger;
+  const deps: RestDeps = {
+    provider: options.provider,
+    admin: options.admin,
+    metrics: options.metrics ?? noopMetrics,
+    logger,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_JSON_BYTES,
+    serverName: options.serverName,
+    serverVersion: options.serverVersion,
+    metricsText: options.metricsText,
+  };
+  const app = new Hono<RestEnv>();
+  app.onError((error, c) => failureResponse(error, logger, `${c.req.method} ${c.req.path}`));
+  app.notFound(notFound);
+
+  app.get('/v1/config', () => configStatus(deps));
+  app.post('/v1/config/reload', () => configReload(deps));
+  app.get('/v2', () => serverMetadata(deps));
+  app.get('/v2/health/live', () => serverLive());
+  app.get('/v2/health/ready', () => serverReady(deps.provider));
+  app.get('/metrics', () => metrics(deps));
+  for (const path of FIXED_PATHS) {
+    app.all(path, unsupportedMethod);
+  }
+
+  // TF Serving's `:predict` suffix and free-form model names need the paths' own matchers.
+  app.all('/v1/models', (c) => routeTfs(deps, c));
+  app.all('/v1/models/*', (c) => routeTfs(deps, c));
+  app.all('/v2/models/*', (c) => {
+    const path = matchKServePath(c.req.path);
+    return path === undefined ? Promise.resolve(notFound(c)) : serveKServeModel(deps, c, path);
+  });
+  return app;
+}
+
+function routeTfs(deps: RestDeps, c: RestContext): Promise<Response> {
+  const path = matchTfsPath(c.req.path);
+  return path === undefined ? Promise.resolve(notFound(c)) : serveTfsModel(deps, c, path);
+}

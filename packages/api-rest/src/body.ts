@@ -1,0 +1,108 @@
+import type { IncomingMessage } from 'node:http';
+import { ServingError, StatusCode } from '@ovms/core';
+
+/** Where a request body comes from: Node's IncomingMessage when served, else a web stream. */
+export interface BodySource {
+  readonly incoming: IncomingMessage | undefined;
+  readonly request: Request;
+}
+
+function tooLarge(maxBytes: number, actual: string): ServingError {
+  return new ServingError(
+    StatusCode.REST_BODY_TOO_LARGE,
+    `the limit is ${maxBytes} bytes; received ${actual}`,
+  );
+}
+
+/** One buffer from the chunks: the only chunk itself, else one allocation and one copy. */
+function join(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const [first] = chunks;
+  if (chunks.length === 1 && first !== undefined) return first;
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * Reads the whole request body as bytes, once, refusing more than `maxBytes` with
+ * REST_BODY_TOO_LARGE (413) — before reading anything when Content-Length already says so.
+ * The bytes are never turned into a string: the binary data extension hands numeric inputs to
+ * the engine as views of this buffer.
+ */
+export async function readBody(source: BodySource, maxBytes: number): Promise<Uint8Array> {
+  const declared = source.request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) {
+    // Node discards the unread body itself, so the client still reads this answer.
+    throw tooLarge(maxBytes, `Content-Length ${declared}`);
+  }
+  return source.incoming !== undefined
+    ? readIncoming(source.incoming, maxBytes)
+    : readStream(source.request.body, maxBytes);
+}
+
+function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  // A body someone already consumed cannot be read again; an empty one has ended already.
+  if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        cleanup();
+        // Keep draining (and dropping) the rest so the connection can carry the 413 back.
+        incoming.resume();
+        reject(tooLarge(maxBytes, `more than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(join(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      cleanup();
+      if (incoming.readableEnded) resolve(join(chunks, size));
+      else reject(new Error('the client closed the connection before sending the whole body'));
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
+}
+
+async function readStream(
+  stream: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  if (stream === null) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return join(chunks, size);
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes, `more than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+}

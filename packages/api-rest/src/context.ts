@@ -1,0 +1,30 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger, MetricsRecorder, ServableAdmin, ServableProvider } from '@ovms/core';
+import type { Context } from 'hono';
+import { readBody } from './body.js';
+
+/** What @hono/node-server hands the app per request; absent under `app.request()`. */
+export interface RestEnv {
+  Bindings: { incoming?: IncomingMessage };
+}
+
+export type RestContext = Context<RestEnv>;
+
+/** The dependencies every route module shares, resolved from the app options once. */
+export interface RestDeps {
+  readonly provider: ServableProvider;
+  readonly admin: ServableAdmin;
+  readonly metrics: MetricsRecorder;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  readonly serverName: string;
+  readonly serverVersion: string;
+  readonly metricsText: (() => Promise<{ contentType: string; body: string }>) | undefined;
+}
+
+/** The request body as bytes, read once and within the size limit. */
+export function requestBytes(deps: RestDeps, c: RestContext): Promise<Uint8Array> {
+  // `c.env` is undefined when the app runs without @hono/node-server (app.request in tests).
+  const env = c.env as RestEnv['Bindings'] | undefined;
+  return readBody({ incoming: env?.incoming, request: c.req.raw }, deps.maxBodyBytes);
+}
