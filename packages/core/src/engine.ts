@@ -27,12 +27,24 @@ export interface ModelLoadOptions {
   readonly cacheDir?: string;
 }
 
+/** Where one inference's time went, in microseconds; written by the engine. */
+export interface InferTiming {
+  /** Waiting for a free infer request (the model's `nireq` pool). */
+  waitUs: number;
+  /** Inside the engine's infer call. */
+  inferenceUs: number;
+}
+
 /** A model version loaded by an engine, ready to infer. */
 export interface LoadedModel {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
-  /** Runs inference; never blocks the event loop. Outputs may view engine-owned buffers. */
-  infer(inputs: TensorMap, signal?: AbortSignal): Promise<TensorMap>;
+  /**
+   * Runs inference; never blocks the event loop. Outputs may view engine-owned buffers. When
+   * `timing` is given the engine fills it in, for OVMS's `ovms_wait_for_infer_req_time_us` and
+   * `ovms_inference_time_us`.
+   */
+  infer(inputs: TensorMap, signal?: AbortSignal, timing?: InferTiming): Promise<TensorMap>;
   /** Present where the engine can change input shapes after load. */
   reshape?(shapes: Readonly<Record<string, readonly number[]>>): Promise<void>;
   close(): Promise<void>;

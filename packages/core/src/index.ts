@@ -36,7 +36,7 @@ export type {
   TypedArrayFor,
 } from './tensor.js';
 export { ANONYMOUS_INPUT_NAME } from './engine.js';
-export type { Engine, LoadedModel, ModelLoadOptions, TensorSpec } from './engine.js';
+export type { Engine, InferTiming, LoadedModel, ModelLoadOptions, TensorSpec } from './engine.js';
 export type { DownloadProgress, StorageBackend } from './storage-backend.js';
 export { VersionState } from './servable.js';
 export type {
