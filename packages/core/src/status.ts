@@ -56,6 +56,61 @@ export const STATUS_MESSAGES = {
   RESHAPE_ERROR: 'Model could not be reshaped with requested shape',
   SERVER_NOT_READY: 'Server is not ready',
 
+  // Pipelines (DAGs) and custom nodes: definition validation
+  PIPELINE_NODE_NAME_DUPLICATE: 'Pipeline definition has multiple nodes with the same name',
+  PIPELINE_NODE_OUTPUT_ALIAS_DUPLICATE:
+    'Pipeline definition has multiple outputs with the same alias',
+  PIPELINE_CYCLE_FOUND: 'Pipeline definition contains a cycle',
+  PIPELINE_CONTAINS_UNCONNECTED_NODES: 'Pipeline definition has unconnected nodes',
+  PIPELINE_NODE_REFERING_TO_MISSING_NODE: 'Pipeline definition has reference to missing node',
+  PIPELINE_NODE_REFERING_TO_MISSING_MODEL: 'Pipeline definition has reference to missing model',
+  PIPELINE_NODE_REFERING_TO_MISSING_DATA_SOURCE:
+    'Pipeline definition has reference to missing data source',
+  PIPELINE_NODE_REFERING_TO_MISSING_MODEL_OUTPUT:
+    'Pipeline definition has reference to missing model output',
+  PIPELINE_CONNECTION_TO_MISSING_MODEL_INPUT:
+    'Pipeline definition has connection to non existing model input',
+  PIPELINE_NOT_ALL_INPUTS_CONNECTED:
+    'Pipeline definition does not have connections for all inputs of underlying models',
+  PIPELINE_MODEL_INPUT_CONNECTED_TO_MULTIPLE_DATA_SOURCES:
+    'Pipeline definition has multiple connections to the same input of underlying model',
+  PIPELINE_EXIT_USED_AS_NODE_DEPENDENCY:
+    'Pipeline definition has response node used as dependency node',
+  PIPELINE_DEFINITION_INVALID_NODE_LIBRARY: 'Pipeline refers to incorrect library',
+  PIPELINE_NODE_GATHER_FROM_NOT_EXISTING_NODE: 'Gather node refers to not existing node',
+  PIPELINE_NODE_GATHER_FROM_NOT_DEMULTIPLEXER:
+    "Gather node refers to node that isn't demultiplexer",
+  PIPELINE_DEMULTIPLY_COUNT_DOES_NOT_MATCH_TENSOR_SHARD_COUNT:
+    'Demultiplication count does not match tensor first dimension',
+  PIPELINE_NOT_ENOUGH_SHAPE_DIMENSIONS_TO_DEMULTIPLY:
+    'Pipeline has not enough shape dimensions to demultiply',
+  PIPELINE_WRONG_DEMULTIPLEXER_GATHER_NODES_ORDER:
+    'Demultiplexer and gather nodes are not in LIFO order',
+  PIPELINE_INPUTS_AMBIGUOUS_METADATA:
+    'Multiple nodes connected to the same pipeline input require different tensor metadata',
+  NODE_LIBRARY_INITIALIZE_FAILED: 'Failure during custom node library initialization',
+  NODE_LIBRARY_METADATA_FAILED: 'Custom node failed on metadata call',
+  NODE_LIBRARY_LOAD_FAILED_OPEN: 'Custom node library failed to open',
+  NODE_LIBRARY_LOAD_FAILED_SYM: 'Custom node library failed to load symbol',
+  // Pipelines: execution
+  PIPELINE_WRONG_NUMBER_OF_DIMENSIONS_TO_DEMULTIPLY:
+    'Wrong number of dimensions in a tensor to be sharded',
+  PIPELINE_WRONG_DIMENSION_SIZE_TO_DEMULTIPLY:
+    'Wrong dimension size. Should match demultiply count',
+  PIPELINE_TOO_LARGE_DIMENSION_SIZE_TO_DEMULTIPLY: 'Too large dynamic demultiplication requested.',
+  PIPELINE_INCONSISTENT_SHARD_DIMENSIONS: 'Gathered tensor shards dimensions are different',
+  // Custom nodes: execution
+  NODE_LIBRARY_EXECUTION_FAILED: 'Custom node failed during execution',
+  NODE_LIBRARY_MISSING_OUTPUT: 'Custom node output is missing',
+  NODE_LIBRARY_OUTPUTS_CORRUPTED: 'Custom node library has returned corrupted outputs handle',
+  NODE_LIBRARY_OUTPUTS_CORRUPTED_COUNT:
+    'Custom node library has produced corrupted number of outputs',
+  NODE_LIBRARY_INVALID_PRECISION: 'Custom node has produced tensor with unspecified precision',
+  NODE_LIBRARY_INVALID_CONTENT_SIZE: 'Custom node output has invalid content size',
+  NODE_LIBRARY_OUTPUT_MISSING_NAME: 'Custom node output is missing name',
+  PIPELINE_DEFINITION_NOT_LOADED_YET: 'Pipeline is not loaded yet',
+  PIPELINE_DEFINITION_NOT_LOADED_ANYMORE: 'Pipeline is retired',
+
   // Config and model repository
   JSON_INVALID: 'The file is not valid json',
   CONFIG_FILE_INVALID: 'Configuration file is invalid',

@@ -1,0 +1,67 @@
+import { silentLogger } from '@ovms/core';
+import type {
+  InferRequest,
+  Logger,
+  Servable,
+  ServableProvider,
+  TensorMap,
+  TensorSpec,
+} from '@ovms/core';
+import { createNodeInvoker } from './execution/node-invoker.js';
+import type { CustomNodeExecutor, NodeInvoker } from './execution/node-invoker.js';
+import { PipelineRun } from './execution/pipeline-run.js';
+import { validatePipelineRequest } from './execution/request-validation.js';
+import type { ValidatedPipeline } from './plan.js';
+
+export interface PipelineServableOptions {
+  /** Where model nodes lease their models: the model manager. */
+  readonly provider: ServableProvider;
+  /** The pipeline's initialized custom nodes (CustomNodeRegistry.instantiate). */
+  readonly customNodes?: CustomNodeExecutor;
+  readonly logger?: Logger;
+}
+
+/** OVMS serves every pipeline as version 1. */
+export const PIPELINE_VERSION = 1;
+
+class PipelineServable implements Servable {
+  readonly kind = 'pipeline' as const;
+  readonly version = PIPELINE_VERSION;
+  readonly name: string;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  readonly #pipeline: ValidatedPipeline;
+  readonly #invoke: NodeInvoker;
+  readonly #logger: Logger;
+
+  constructor(pipeline: ValidatedPipeline, options: PipelineServableOptions) {
+    this.#pipeline = pipeline;
+    this.name = pipeline.definition.name;
+    this.inputs = pipeline.inputs;
+    this.outputs = pipeline.outputs;
+    this.#invoke = createNodeInvoker(options.provider, options.customNodes);
+    this.#logger = (options.logger ?? silentLogger).child({ pipeline: this.name });
+  }
+
+  async infer(request: InferRequest): Promise<TensorMap> {
+    validatePipelineRequest(this.#pipeline, request);
+    const run = new PipelineRun(this.#pipeline.plan, this.#invoke, request);
+    try {
+      return await run.outputs(request.outputs ?? []);
+    } catch (error) {
+      this.#logger.debug({ error }, 'pipeline request failed');
+      throw error;
+    }
+  }
+}
+
+/**
+ * Serves a validated pipeline like a model (kind 'pipeline', version 1): each infer runs the
+ * DAG with model nodes leasing their models from `provider` for the length of their call.
+ */
+export function createPipelineServable(
+  pipeline: ValidatedPipeline,
+  options: PipelineServableOptions,
+): Servable {
+  return new PipelineServable(pipeline, options);
+}
