@@ -17,6 +17,11 @@ export interface StorageBackend {
   exists(uri: string, signal?: AbortSignal): Promise<boolean>;
   readText(uri: string, signal?: AbortSignal): Promise<string>;
   /**
+   * A signature of the tree under `uri` (names, sizes and the store's revision of each file)
+   * that changes when any file changes: the repository watcher reloads a version when it does.
+   */
+  fingerprint?(uri: string, signal?: AbortSignal): Promise<string>;
+  /**
    * Makes the tree under `uri` available as a local directory and returns its path. Local
    * backends return the path in place; remote ones stream into `localDir`.
    */
