@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // One vitest project per workspace package. Each inherits this file's settings
 // (`extends: true`), so the "@ovms/source" export condition points every workspace
 // import at its src/index.ts: tests run against source, no build needed.
-const workspaceDirs = ['packages', 'apps'].flatMap((group) =>
+const workspaceDirs = ['packages', 'apps', 'demos'].flatMap((group) =>
   existsSync(group)
     ? readdirSync(group)
         .map((name) => join(group, name))
