@@ -1,0 +1,118 @@
+{{/* Chart name, truncated to the 63 characters a DNS label allows. */}}
+{{- define "ovms.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: the release name, prefixed with the chart name unless it already holds it. */}}
+{{- define "ovms.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ovms.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ovms.labels" -}}
+helm.sh/chart: {{ include "ovms.chart" . }}
+{{ include "ovms.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "ovms.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ovms.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "ovms.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ovms.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+How models are given: "config" (a ConfigMap the chart renders), "existing" (a ConfigMap the
+user manages) or "single" (flags). Fails on none or more than one.
+*/}}
+{{- define "ovms.modelSource" -}}
+{{- $m := .Values.models }}
+{{- $sources := list }}
+{{- if $m.config }}{{ $sources = append $sources "config" }}{{ end }}
+{{- if $m.existingConfigMap }}{{ $sources = append $sources "existing" }}{{ end }}
+{{- if $m.single.path }}{{ $sources = append $sources "single" }}{{ end }}
+{{- if ne (len $sources) 1 }}
+{{- fail (printf "models: set exactly one of models.config, models.existingConfigMap, models.single.path (found: %v); set models.config to null to use single-model flags or an existing ConfigMap" $sources) }}
+{{- end }}
+{{- if and (eq (first $sources) "single") (not $m.single.name) }}
+{{- fail "models.single.name is required with models.single.path" }}
+{{- end }}
+{{- first $sources }}
+{{- end }}
+
+{{- define "ovms.configMapName" -}}
+{{- if .Values.models.existingConfigMap }}
+{{- .Values.models.existingConfigMap }}
+{{- else }}
+{{- include "ovms.fullname" . }}-config
+{{- end }}
+{{- end }}
+
+{{/* The server's command line after the image's ENTRYPOINT, one flag per item. */}}
+{{- define "ovms.args" -}}
+{{- $source := include "ovms.modelSource" . -}}
+- {{ printf "--port=%v" (.Values.ports.grpc) | quote }}
+- {{ printf "--rest_port=%v" (.Values.ports.rest) | quote }}
+{{- if eq $source "single" }}
+{{- $s := .Values.models.single }}
+- {{ printf "--model_name=%v" ($s.name) | quote }}
+- {{ printf "--model_path=%v" ($s.path) | quote }}
+{{- with $s.targetDevice }}
+- {{ printf "--target_device=%v" (.) | quote }}
+{{- end }}
+{{- if ne (toString $s.nireq) "" }}
+- {{ printf "--nireq=%v" ($s.nireq) | quote }}
+{{- end }}
+{{- if ne (toString $s.batchSize) "" }}
+- {{ printf "--batch_size=%v" ($s.batchSize) | quote }}
+{{- end }}
+{{- with $s.shape }}
+- {{ printf "--shape=%v" (.) | quote }}
+{{- end }}
+{{- with $s.layout }}
+- {{ printf "--layout=%v" (.) | quote }}
+{{- end }}
+{{- with $s.modelVersionPolicy }}
+- {{ printf "--model_version_policy=%v" (toJson .) | quote }}
+{{- end }}
+{{- with $s.pluginConfig }}
+- {{ printf "--plugin_config=%v" (toJson .) | quote }}
+{{- end }}
+{{- else }}
+- {{ printf "--config_path=/config/%v" (.Values.models.configKey) | quote }}
+{{- end }}
+- {{ printf "--file_system_poll_wait_seconds=%v" (.Values.server.fileSystemPollWaitSeconds) | quote }}
+- {{ printf "--log_level=%v" (.Values.server.logLevel) | quote }}
+{{- if .Values.modelCache.enabled }}
+- {{ printf "--cache_dir=%v" (.Values.modelCache.mountPath) | quote }}
+{{- end }}
+{{- if .Values.server.metrics.enabled }}
+- "--metrics_enable"
+{{- with .Values.server.metrics.list }}
+- {{ printf "--metrics_list=%v" (.) | quote }}
+{{- end }}
+{{- end }}
+{{- range .Values.server.extraArgs }}
+- {{ . | quote }}
+{{- end }}
+{{- end }}
