@@ -7,8 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseModelUri } from '@ovms/storage';
+import { azureOptionsFromEnv } from '@ovms/storage-azure';
+import { gcsOptionsFromEnv } from '@ovms/storage-gcs';
+import { s3OptionsFromEnv } from '@ovms/storage-s3';
+import { mirrorBucketConfig } from './bucket-config.js';
+import type { BucketConfigMirror } from './bucket-config.js';
 import { readCommandLine } from './cli.js';
 import { createServerLogger } from './logger.js';
+import { createStorageRegistry, useStorageOptions } from './repository.js';
 import { startServer } from './server.js';
 import type { RunningServer } from './server.js';
 
@@ -20,7 +27,23 @@ const SHUTDOWN_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<number> {
   const { version } = JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string };
-  const outcome = readCommandLine(process.argv.slice(2), {
+  const argv = process.argv.slice(2);
+  // Cloud settings come from the environment, as OVMS reads them (SPEC "Cloud storage").
+  const storage = {
+    s3: s3OptionsFromEnv(process.env),
+    gcs: gcsOptionsFromEnv(process.env),
+    azure: azureOptionsFromEnv(process.env),
+  };
+  // The flags are parsed against the local mirror of a config that lives in a bucket.
+  const bucketConfig = bucketConfigArg(argv);
+  const mirror =
+    bucketConfig === undefined
+      ? undefined
+      : await openBucketConfig(bucketConfig.value, createStorageRegistry(storage));
+  if (mirror === null) return 1;
+  if (mirror !== undefined && bucketConfig !== undefined)
+    argv.splice(bucketConfig.index, 1, ...bucketConfig.replace(mirror.path));
+  const outcome = readCommandLine(argv, {
     cwd: process.cwd(),
     cpuCount: availableParallelism(),
     version,
@@ -49,6 +72,8 @@ async function main(): Promise<number> {
     );
   }
 
+  useStorageOptions({ ...storage, logger });
+  mirror?.poll(settings.fileSystemPollWaitSeconds * 1000, logger);
   let server: RunningServer;
   try {
     server = await startServer({
@@ -105,8 +130,39 @@ async function main(): Promise<number> {
     },
   );
   const code = await Promise.race([stopped, failed]);
+  await mirror?.close();
   flush();
   return code;
+}
+
+/** `--config_path` when it names a bucket: its argv index and how to put a local path there. */
+function bucketConfigArg(
+  argv: readonly string[],
+): { value: string; index: number; replace: (path: string) => string[] } | undefined {
+  const index = argv.findLastIndex(
+    (arg) => arg === '--config_path' || arg.startsWith('--config_path='),
+  );
+  const arg = argv[index];
+  if (arg === undefined) return undefined;
+  const inline = arg.startsWith('--config_path=');
+  const value = inline ? arg.slice('--config_path='.length) : argv[index + 1];
+  if (value === undefined || parseModelUri(value).scheme === '') return undefined;
+  return inline
+    ? { value, index, replace: (path) => [`--config_path=${path}`] }
+    : { value, index: index + 1, replace: (path) => [path] };
+}
+
+/** The mirror of a bucket config, or null (reported) when it cannot be read at start. */
+async function openBucketConfig(
+  uri: string,
+  registry: ReturnType<typeof createStorageRegistry>,
+): Promise<BucketConfigMirror | null> {
+  try {
+    return await mirrorBucketConfig(uri, registry);
+  } catch (error) {
+    process.stderr.write(`ovms: cannot read the configuration ${uri}: ${messageOf(error)}\n`);
+    return null;
+  }
 }
 
 function messageOf(error: unknown): string {

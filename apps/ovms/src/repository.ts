@@ -1,22 +1,55 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readlink, rm, symlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { ServingError, StatusCode, silentLogger } from '@ovms/core';
+import type { Logger } from '@ovms/core';
 import type { ModelRepository } from '@ovms/lifecycle';
 import {
   StorageRegistry,
   createLocalBackend,
   detectSingleFileModel,
-  fingerprint,
   joinUri,
   listVersions,
   parseModelUri,
+  removeLocalCopy,
 } from '@ovms/storage';
 import type { SingleFileModel } from '@ovms/storage';
+import { createAzureBackend } from '@ovms/storage-azure';
+import type { AzureBackendOptions } from '@ovms/storage-azure';
+import { createGcsBackend } from '@ovms/storage-gcs';
+import type { GcsBackendOptions } from '@ovms/storage-gcs';
+import { createS3Backend } from '@ovms/storage-s3';
+import type { S3BackendOptions } from '@ovms/storage-s3';
 
-/** The storage backends this server registers: local paths (and NFS mounts) only, for now. */
-export function createStorageRegistry(): StorageRegistry {
+/** Settings of the cloud backends, mapped from the environment by main.ts. */
+export interface StorageOptions {
+  readonly s3?: S3BackendOptions;
+  readonly gcs?: GcsBackendOptions;
+  readonly azure?: AzureBackendOptions;
+  readonly logger?: Logger;
+}
+
+// startServer creates the registry without arguments (server.ts is not this module's to
+// change), so main.ts hands the environment's settings over here before it starts the server.
+let configured: StorageOptions = {};
+
+/** Sets the options `createStorageRegistry()` uses when called without any (main.ts only). */
+export function useStorageOptions(options: StorageOptions): void {
+  configured = options;
+}
+
+/**
+ * The storage backends this server registers: local paths (and NFS mounts), `s3://`, `gs://`,
+ * `az://` and `azfs://`. Cloud clients connect on first use, so a server without cloud
+ * settings starts as before and fails only the models that name a bucket.
+ */
+export function createStorageRegistry(options: StorageOptions = configured): StorageRegistry {
+  const logger = options.logger ?? silentLogger;
   const registry = new StorageRegistry();
   registry.register(createLocalBackend());
+  registry.register(createS3Backend({ logger, ...options.s3 }));
+  registry.register(createGcsBackend({ logger, ...options.gcs }));
+  registry.register(createAzureBackend({ logger, ...options.azure }));
   return registry;
 }
 
@@ -27,27 +60,32 @@ export interface StorageRepositoryOptions {
 }
 
 /**
- * The lifecycle's ModelRepository over the StorageRegistry: versions from `listVersions`, the
- * stat-based `fingerprint`, `download` through the backend (in place for local paths). A local
- * `base_path` naming one model file is served as version 1 (SPEC "Model repository") through a
- * folder of symlinks, because engines load a directory and the file's own directory may hold
- * other models.
+ * The lifecycle's ModelRepository over the StorageRegistry: versions from `listVersions`,
+ * each backend's `fingerprint`, `download` through the backend (in place for local paths). A
+ * remote version is downloaded into a directory of its own for every load,
+ * `<workDir>/remote/<sha(basePath)>/<version>-<random>`, because a reload loads the new copy
+ * before the old one is released; `release` deletes only such copies. A local `base_path`
+ * naming one model file is served as version 1 (SPEC "Model repository") through a folder of
+ * symlinks, because engines load a directory and the file's own directory may hold other models.
  */
 export function createStorageRepository(options: StorageRepositoryOptions): ModelRepository {
   const { registry, workDir } = options;
+  const cacheRoot = resolve(workDir, 'remote');
   // The last listing maps each version to its directory, since "007" also denotes version 7.
   const dirs = new Map<string, string>();
   const versionKey = (basePath: string, version: number) => `${basePath}#${version}`;
   const dirOf = (basePath: string, version: number): string =>
     dirs.get(versionKey(basePath, version)) ?? joinUri(basePath, String(version));
-  const slotOf = (basePath: string) =>
-    join(workDir, createHash('sha256').update(basePath).digest('hex').slice(0, 16));
+  const slotOf = (root: string, basePath: string) =>
+    join(root, createHash('sha256').update(basePath).digest('hex').slice(0, 16));
+  // Copies a crashed download left behind are never loaded; remove them once, before the first.
+  let cleaned: Promise<void> | undefined;
 
   return {
     async listVersions(basePath) {
       const single = await singleFileModel(basePath);
       if (single !== undefined) {
-        const versionDir = join(slotOf(basePath), '1');
+        const versionDir = join(slotOf(workDir, basePath), '1');
         await linkSingleFile(single, versionDir);
         dirs.set(versionKey(basePath, 1), versionDir);
         return [1];
@@ -56,15 +94,45 @@ export function createStorageRepository(options: StorageRepositoryOptions): Mode
       for (const dir of found) dirs.set(versionKey(basePath, dir.version), dir.uri);
       return found.map((dir) => dir.version);
     },
-    // Local directories (and single-file links) are fingerprinted in place; the lifecycle only
-    // calls this after listVersions, so dirOf knows the directory.
-    fingerprint: (basePath, version) => fingerprint(dirOf(basePath, version)),
-    // Local backends load in place and ignore the target folder; remote ones download into it.
-    download: (basePath, version) => {
+    // The lifecycle only calls this after listVersions, so dirOf knows the directory.
+    fingerprint: (basePath, version) => {
       const dir = dirOf(basePath, version);
-      return registry.resolve(dir).download(dir, join(slotOf(basePath), String(version)));
+      const backend = registry.resolve(dir);
+      if (backend.fingerprint === undefined)
+        throw new ServingError(StatusCode.INTERNAL_ERROR, `cannot fingerprint ${dir}`);
+      return backend.fingerprint(dir);
+    },
+    download: async (basePath, version) => {
+      const dir = dirOf(basePath, version);
+      const backend = registry.resolve(dir);
+      // Local backends load in place and ignore the target folder.
+      if (parseModelUri(dir).scheme === '') return backend.download(dir, workDir);
+      cleaned ??= removeStalePartials(cacheRoot);
+      await cleaned;
+      const unique = `${version}-${randomBytes(4).toString('hex')}`;
+      return backend.download(dir, join(slotOf(cacheRoot, basePath), unique));
+    },
+    release: async (localDir) => {
+      if (isInside(cacheRoot, resolve(localDir))) await removeLocalCopy(localDir);
     },
   };
+}
+
+/** Whether `path` lies strictly below `root` (a repository path never does). */
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** Removes the hidden `.<version>.partial-*` folders of interrupted downloads under `cacheRoot`. */
+async function removeStalePartials(cacheRoot: string): Promise<void> {
+  const slots = await readdir(cacheRoot).catch(() => []);
+  for (const slot of slots) {
+    const entries = await readdir(join(cacheRoot, slot)).catch(() => []);
+    for (const entry of entries)
+      if (entry.startsWith('.') && entry.includes('.partial-'))
+        await rm(join(cacheRoot, slot, entry), { recursive: true, force: true });
+  }
 }
 
 async function singleFileModel(basePath: string): Promise<SingleFileModel | undefined> {

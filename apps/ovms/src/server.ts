@@ -70,6 +70,8 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
   const metrics = createMetrics({
     settings: resolveMetricsSettings(settings, initialConfig),
     restEnabled: restPort !== undefined,
+    // Read at scrape time, which only REST serves, and REST starts after the manager exists.
+    usageSource: () => manager.usage(),
   });
   const workDir = await mkdtemp(join(tmpdir(), 'ovms-'));
   const cacheOptions = settings.cacheDir === undefined ? {} : { cacheDir: settings.cacheDir };
@@ -82,6 +84,7 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
     engines: createEngineSelector(engines),
     logger,
     pollIntervalMs: settings.fileSystemPollWaitSeconds * 1000,
+    ...(metrics !== undefined && { metrics }),
     ...(models.kind === 'config-file'
       ? { loadConfig: configFileLoader(models.configPath, cacheOptions) }
       : { config: toManagerConfig(models.config, cacheOptions) }),

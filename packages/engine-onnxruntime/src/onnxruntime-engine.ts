@@ -70,7 +70,7 @@ async function loadModel(
     const { inputs, batchSized } = resolveInputs(modelInputs, options);
     checkLayouts(options.layout ?? {}, [...modelInputs, ...outputs]);
     const queue = new RequestQueue({ concurrency: size, maxQueued });
-    return new OnnxRuntimeModel({ pool, file, inputs, outputs, batchSized, queue });
+    return new OnnxRuntimeModel({ pool, file, inputs, outputs, batchSized, queue, nireq: size });
   } catch (error) {
     await pool.close();
     throw error;

@@ -2,6 +2,7 @@ import {
   ServingError,
   StatusCode,
   validateInputs,
+  type InferTiming,
   type LoadedModel,
   type RequestQueue,
   type TensorMap,
@@ -18,6 +19,15 @@ export interface OnnxRuntimeModelParts {
   readonly batchSized: boolean;
   /** Runs at most as many jobs at once as the pool has worker threads. */
   readonly queue: RequestQueue;
+  /** Worker threads (infer requests); the queue's concurrency. */
+  readonly nireq: number;
+}
+
+/** What `usage()` reports; ORT has no OpenVINO-style streams, so `streams` is left out. */
+export interface OnnxRuntimeUsage {
+  readonly active: number;
+  readonly queued: number;
+  readonly nireq: number;
 }
 
 /**
@@ -32,6 +42,7 @@ export class OnnxRuntimeModel implements LoadedModel {
   readonly #pool: OrtWorkerPool;
   readonly #validation: { readonly batchSized: boolean };
   readonly #queue: RequestQueue;
+  readonly #nireq: number;
   #closing: Promise<void> | undefined;
 
   constructor(parts: OnnxRuntimeModelParts) {
@@ -41,6 +52,7 @@ export class OnnxRuntimeModel implements LoadedModel {
     this.#pool = parts.pool;
     this.#validation = { batchSized: parts.batchSized };
     this.#queue = parts.queue;
+    this.#nireq = parts.nireq;
   }
 
   /** Requests running now (`ovms_infer_req_active`). */
@@ -48,12 +60,20 @@ export class OnnxRuntimeModel implements LoadedModel {
     return this.#queue.active;
   }
 
-  /** Requests waiting for an infer request (`ovms_infer_req_queue_size`). */
+  /** Requests waiting for a free infer request (part of `ovms_current_requests`). */
   get queuedRequests(): number {
     return this.#queue.queued;
   }
 
-  async infer(inputs: TensorMap, signal?: AbortSignal): Promise<TensorMap> {
+  /**
+   * For the OVMS gauges. `streams` is absent: OVMS's `ovms_streams` is OpenVINO's NUM_STREAMS,
+   * and the nearest ORT notion (the worker count) is already `nireq`.
+   */
+  usage(): OnnxRuntimeUsage {
+    return { active: this.#queue.active, queued: this.#queue.queued, nireq: this.#nireq };
+  }
+
+  async infer(inputs: TensorMap, signal?: AbortSignal, timing?: InferTiming): Promise<TensorMap> {
     if (this.#closing !== undefined) {
       throw new ServingError(
         StatusCode.MODEL_VERSION_NOT_LOADED_ANYMORE,
@@ -61,14 +81,21 @@ export class OnnxRuntimeModel implements LoadedModel {
       );
     }
     validateInputs(this.inputs, inputs, this.#validation);
-    return this.#queue.run(() => this.#run(inputs), signal);
+    const calledAt = timing === undefined ? 0 : performance.now();
+    return this.#queue.run(() => this.#run(inputs, calledAt, timing), signal);
   }
 
-  /** Copies the inputs only once a worker is free, so waiting requests hold no extra memory. */
-  async #run(inputs: TensorMap): Promise<TensorMap> {
+  /**
+   * Copies the inputs only once a worker is free, so waiting requests hold no extra memory.
+   * `inferenceUs` is the worker's `session.run` alone (no copies, no thread hops), as OVMS
+   * times only the infer request itself.
+   */
+  async #run(inputs: TensorMap, calledAt: number, timing?: InferTiming): Promise<TensorMap> {
+    if (timing !== undefined) timing.waitUs = (performance.now() - calledAt) * 1000;
     const { tensors, transfer } = toWire(inputs);
-    const { outputs } = await this.#pool.run(tensors, transfer);
-    return fromWire(outputs, this.outputs);
+    const result = await this.#pool.run(tensors, transfer);
+    if (timing !== undefined) timing.inferenceUs = (result.finishedAt - result.startedAt) * 1000;
+    return fromWire(result.outputs, this.outputs);
   }
 
   /**

@@ -55,6 +55,11 @@ export interface OvCompiledModel {
   outputs(): PortInfo[];
   /** OPTIMAL_NUMBER_OF_INFER_REQUESTS of the compiled model. */
   optimalInferRequests(): number;
+  /**
+   * NUM_STREAMS of the compiled model (OVMS's `ovms_streams`); undefined where the device does
+   * not report it (some AUTO/MULTI/HETERO combinations).
+   */
+  numStreams(): number | undefined;
   createInferRequest(): OvInferRequest;
   free(): void;
 }

@@ -23,6 +23,10 @@ export interface Generation {
   /** Per input index, in compiled-model order. */
   readonly checks: readonly InputCheck[];
   readonly inputTypes: readonly string[];
+  /** Infer requests in the pool (`ovms_infer_req_queue_size`). */
+  readonly nireq: number;
+  /** The compiled model's NUM_STREAMS (`ovms_streams`), read once: it cannot change. */
+  readonly streams: number | undefined;
 }
 
 export interface GenerationOptions {
@@ -81,6 +85,8 @@ export async function buildGeneration(
       outputs,
       checks,
       inputTypes: inputPorts.map((port) => port.elementType),
+      nireq,
+      streams: compiled.numStreams(),
     };
   } catch (error) {
     for (const request of requests) request.free();

@@ -183,6 +183,17 @@ class NodeCompiledModelAdapter implements OvCompiledModel {
     return Number.isSafeInteger(value) && value > 0 ? value : 1;
   }
 
+  numStreams(): number | undefined {
+    let value: number;
+    try {
+      value = Number(this.compiled.getProperty('NUM_STREAMS'));
+    } catch {
+      // A device without the property has no streams to report; serving is unaffected.
+      return undefined;
+    }
+    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  }
+
   createInferRequest(): OvInferRequest {
     return new NodeInferRequestAdapter(
       this.addon,

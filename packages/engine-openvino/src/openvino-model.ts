@@ -1,6 +1,7 @@
 import {
   ServingError,
   StatusCode,
+  type InferTiming,
   type LoadedModel,
   type NumericTensor,
   type TensorMap,
@@ -15,6 +16,14 @@ import {
 } from './generation.js';
 import { validateInputs } from './input-validation.js';
 import { messageOf } from './openvino-error.js';
+
+/** What `usage()` reports: the current generation's pool and the compiled model's streams. */
+export interface OpenvinoUsage {
+  readonly active: number;
+  readonly queued: number;
+  readonly nireq: number;
+  readonly streams?: number;
+}
 
 /**
  * A model loaded through OpenVINO: validates each request, lends it an infer request from the
@@ -42,7 +51,17 @@ export class OpenvinoLoadedModel implements LoadedModel {
     return this.current.outputs;
   }
 
-  async infer(inputs: TensorMap, signal?: AbortSignal): Promise<TensorMap> {
+  /**
+   * For the OVMS gauges. During a reshape the previous generation may still finish a few
+   * requests; they are not counted, as they no longer hold the version's infer requests.
+   */
+  usage(): OpenvinoUsage {
+    const { pool, nireq, streams } = this.current;
+    const usage = { active: pool.inUse, queued: pool.queued, nireq };
+    return streams === undefined ? usage : { ...usage, streams };
+  }
+
+  async infer(inputs: TensorMap, signal?: AbortSignal, timing?: InferTiming): Promise<TensorMap> {
     if (this.closing !== undefined) throw retired();
     let generation = this.current;
     let reshape = validateInputs(inputs, generation.checks);
@@ -52,7 +71,10 @@ export class OpenvinoLoadedModel implements LoadedModel {
       generation = this.current;
       reshape = validateInputs(inputs, generation.checks);
     }
+    // Timed only when asked, so an untimed infer reads no clock.
+    const calledAt = timing === undefined ? 0 : performance.now();
     const request = await generation.pool.acquire(signal);
+    if (timing !== undefined) timing.waitUs = (performance.now() - calledAt) * 1000;
     try {
       const { checks, inputTypes } = generation;
       for (let i = 0; i < checks.length; i++) {
@@ -60,7 +82,9 @@ export class OpenvinoLoadedModel implements LoadedModel {
         const tensor = inputs.get((checks[i] as { name: string }).name) as NumericTensor;
         request.setInput(i, inputTypes[i] ?? 'dynamic', tensor.shape, tensor.data);
       }
+      const startedAt = timing === undefined ? 0 : performance.now();
       await request.infer();
+      if (timing !== undefined) timing.inferenceUs = (performance.now() - startedAt) * 1000;
       const outputs: TensorMap = new Map();
       for (let i = 0; i < generation.outputs.length; i++) {
         const spec = generation.outputs[i] as TensorSpec;

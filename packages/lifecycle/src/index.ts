@@ -1,5 +1,6 @@
 export { ModelManager } from './model-manager.js';
 export type { ConfigStatus, ModelManagerOptions } from './model-manager.js';
+export type { ModelVersionUsage } from './model-instance.js';
 export type {
   ConfigLoader,
   ConfigSnapshot,

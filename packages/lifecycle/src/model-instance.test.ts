@@ -1,15 +1,25 @@
-import { ServingError, createNumericTensor } from '@ovms/core';
+import { ServingError, createNumericTensor, type InferenceRecord } from '@ovms/core';
 import { describe, expect, it } from 'vitest';
 import { FakeEngine } from '../test/fakes.js';
 import { ModelInstance } from './model-instance.js';
 
-async function instance(engine = new FakeEngine()): Promise<ModelInstance> {
+async function instance(
+  engine = new FakeEngine(),
+  inferences?: InferenceRecord[],
+): Promise<ModelInstance> {
   return new ModelInstance({
     model: 'm',
     version: 1,
     loaded: await engine.load('/m/1', {}),
     attempt: { fingerprint: 'f', loadKey: 'k' },
     localDir: '/m/1',
+    ...(inferences !== undefined && {
+      metrics: {
+        requestStarted: () => {},
+        requestDone: () => {},
+        inferenceDone: (record) => inferences.push({ ...record }),
+      },
+    }),
   });
 }
 
@@ -50,5 +60,14 @@ describe('ModelInstance', () => {
       code: 'INVALID_MISSING_OUTPUT',
       message: 'Missing output with specific name - output name: z',
     });
+  });
+
+  it('reports no timing or usage for an engine that fills neither', async () => {
+    const inferences: InferenceRecord[] = [];
+    const model = await instance(new FakeEngine(), inferences);
+    const x = createNumericTensor('FP32', [1, 2], new Uint8Array(8));
+    expect((await model.servable.infer({ inputs: new Map([['x', x]]) })).has('y')).toBe(true);
+    expect(inferences).toEqual([]);
+    expect(model.usage()).toBeUndefined();
   });
 });

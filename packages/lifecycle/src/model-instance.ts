@@ -1,7 +1,10 @@
 import { LeaseCounter, ServingError, StatusCode } from '@ovms/core';
 import type {
   InferRequest,
+  InferenceRecord,
+  InferTiming,
   LoadedModel,
+  MetricsRecorder,
   Servable,
   ServableLease,
   TensorMap,
@@ -16,6 +19,22 @@ export interface ModelInstanceOptions {
   readonly loaded: LoadedModel;
   readonly attempt: LoadAttempt;
   readonly localDir: string;
+  /** Receives each successful inference's timing; absent: nothing is timed. */
+  readonly metrics?: MetricsRecorder;
+}
+
+/** One loaded version's infer-request pool now, for the OVMS gauges. */
+export interface ModelVersionUsage {
+  readonly name: string;
+  readonly version: number;
+  /** Infer requests running (`ovms_infer_req_active`). */
+  readonly active: number;
+  /** Requests waiting for a free infer request (with `active`: `ovms_current_requests`). */
+  readonly queued: number;
+  /** The pool size (`ovms_infer_req_queue_size`, which OVMS sets to nireq). */
+  readonly nireq: number;
+  /** OpenVINO's NUM_STREAMS (`ovms_streams`), where the engine has streams. */
+  readonly streams?: number;
 }
 
 /**
@@ -34,7 +53,14 @@ export class ModelInstance {
     this.attempt = options.attempt;
     this.localDir = options.localDir;
     this.#loaded = options.loaded;
-    this.servable = new ModelServable(options.model, options.version, options.loaded);
+    this.servable = new ModelServable(options);
+  }
+
+  /** The engine's pool usage labelled with this version; undefined when the engine cannot tell. */
+  usage(): ModelVersionUsage | undefined {
+    const usage = this.#loaded.usage?.();
+    if (usage === undefined) return undefined;
+    return { name: this.servable.name, version: this.servable.version, ...usage };
   }
 
   get leasesHeld(): number {
@@ -80,17 +106,34 @@ class ModelServable implements Servable {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   readonly #loaded: LoadedModel;
+  readonly #metrics: MetricsRecorder | undefined;
 
-  constructor(name: string, version: number, loaded: LoadedModel) {
-    this.name = name;
-    this.version = version;
-    this.#loaded = loaded;
-    this.inputs = loaded.inputs;
-    this.outputs = loaded.outputs;
+  constructor(options: ModelInstanceOptions) {
+    this.name = options.model;
+    this.version = options.version;
+    this.#loaded = options.loaded;
+    this.#metrics = options.metrics;
+    this.inputs = options.loaded.inputs;
+    this.outputs = options.loaded.outputs;
   }
 
   async infer(request: InferRequest): Promise<TensorMap> {
-    const outputs = await this.#loaded.infer(request.inputs, request.signal);
+    const metrics = this.#metrics;
+    let outputs: TensorMap;
+    if (metrics === undefined) {
+      outputs = await this.#loaded.infer(request.inputs, request.signal);
+    } else {
+      // One object is both the engine's timing and the metrics record: a single allocation
+      // per request. It starts at -1 so an engine that fills nothing reports nothing, not zeros.
+      const record: InferenceRecord & InferTiming = {
+        name: this.name,
+        version: this.version,
+        waitUs: -1,
+        inferenceUs: -1,
+      };
+      outputs = await this.#loaded.infer(request.inputs, request.signal, record);
+      if (record.inferenceUs >= 0 && record.waitUs >= 0) metrics.inferenceDone(record);
+    }
     const wanted = request.outputs;
     if (wanted === undefined || wanted.length === 0) return outputs;
     const selected: TensorMap = new Map();

@@ -1,8 +1,16 @@
 import { ServingError, StatusCode, silentLogger } from '@ovms/core';
-import type { Logger, Module, ServableAdmin, ServableLease, ServableProvider } from '@ovms/core';
+import type {
+  Logger,
+  MetricsRecorder,
+  Module,
+  ServableAdmin,
+  ServableLease,
+  ServableProvider,
+} from '@ovms/core';
 import { buildConfigView } from './config-view.js';
 import type { ConfigView } from './config-view.js';
 import { acquireLease } from './lease-resolver.js';
+import type { ModelVersionUsage } from './model-instance.js';
 import { ModelRegistry } from './model-registry.js';
 import { pipelineStatus } from './pipeline-status.js';
 import { reconcile } from './reconcile.js';
@@ -25,6 +33,8 @@ export interface ModelManagerOptions {
   readonly pollIntervalMs?: number;
   /** How long a request waits for a LOADING version (OVMS: 10 s). */
   readonly loadingWaitMs?: number;
+  /** Receives `inferenceDone` for every successful model inference (OVMS's time histograms). */
+  readonly metrics?: MetricsRecorder;
 }
 
 /** The config file's health, for `/v1/config` consumers and operators. */
@@ -70,6 +80,7 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
       repository: options.repository,
       engines: options.engines,
       logger: this.#logger,
+      ...(options.metrics !== undefined && { metrics: options.metrics }),
     });
     this.#watcher = new RepositoryWatcher({
       intervalMs: options.pollIntervalMs ?? 1000,
@@ -134,6 +145,14 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
       ...[...this.#registry.models()].map((record) => record.name),
       ...[...this.#registry.pipelines()].map((record) => record.name),
     ];
+  }
+
+  /**
+   * Infer-request usage of every AVAILABLE model version, read at scrape time for the OVMS
+   * gauges; versions whose engine cannot tell are left out.
+   */
+  usage(): Iterable<ModelVersionUsage> {
+    return this.#registry.usage();
   }
 
   /** True once the initial load finished (failed versions included) and until stop. */

@@ -1,4 +1,5 @@
 import type { Logger } from '@ovms/core';
+import type { ModelVersionUsage } from './model-instance.js';
 import type { CurrentModel } from './reconcile.js';
 import { stableKey } from './stable-key.js';
 import type { ManagerConfig, ModelDefinition, PipelineDefinition } from './types.js';
@@ -56,6 +57,17 @@ export class ModelRegistry {
 
   pipelines(): IterableIterator<PipelineRecord> {
     return this.#pipelines.values();
+  }
+
+  /** The usage of every AVAILABLE version whose engine reports it. */
+  *usage(): Generator<ModelVersionUsage, void, undefined> {
+    for (const record of this.#models.values()) {
+      for (const entry of record.versions.values()) {
+        if (entry.state !== 'AVAILABLE') continue;
+        const usage = entry.instance?.usage();
+        if (usage !== undefined) yield usage;
+      }
+    }
   }
 
   /** Models still in the config. */

@@ -1,4 +1,4 @@
-import type { Logger } from '@ovms/core';
+import type { Logger, MetricsRecorder } from '@ovms/core';
 import { ModelInstance } from './model-instance.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { VersionRef, VersionTarget } from './reconcile.js';
@@ -10,6 +10,8 @@ export interface VersionLoaderOptions {
   readonly repository: ModelRepository;
   readonly engines: EngineSelector;
   readonly logger: Logger;
+  /** Handed to every instance, which reports each inference's timing to it. */
+  readonly metrics?: MetricsRecorder;
 }
 
 function reasonOf(error: unknown): string {
@@ -100,6 +102,7 @@ export class VersionLoader {
         loaded,
         attempt: target.attempt,
         localDir,
+        ...(this.#options.metrics !== undefined && { metrics: this.#options.metrics }),
       });
     } catch (error) {
       await this.#release(localDir);

@@ -65,10 +65,12 @@ export class CountingEngine implements Engine {
     const loaded = await this.#inner.load(dir, options);
     this.lastLoadMs = performance.now() - started;
     this.open += 1;
+    const usage = loaded.usage?.bind(loaded);
     return {
       inputs: loaded.inputs,
       outputs: loaded.outputs,
-      infer: (inputs, signal) => loaded.infer(inputs, signal),
+      infer: (inputs, signal, timing) => loaded.infer(inputs, signal, timing),
+      ...(usage !== undefined && { usage }),
       close: async () => {
         this.open -= 1;
         await loaded.close();

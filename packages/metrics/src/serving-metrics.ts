@@ -124,6 +124,8 @@ class PromServingMetrics implements ServingMetrics {
 
   requestDone(record: RequestRecord): void {
     const version = record.version === undefined ? undefined : String(record.version);
+    // Seeding zeroes a version's series, so it must happen before its first observation.
+    if (version !== undefined) this.#seed({ name: record.name, version });
     const counter = record.ok ? this.#success : this.#fail;
     counter?.inc({
       api: record.api,
@@ -146,6 +148,7 @@ class PromServingMetrics implements ServingMetrics {
 
   inferenceDone(record: InferenceRecord): void {
     const labels = { name: record.name, version: String(record.version) };
+    this.#seed(labels);
     this.#inferenceTime?.observe(labels, record.inferenceUs);
     this.#waitTime?.observe(labels, record.waitUs);
   }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { ServingError, StatusCode, silentLogger } from '@ovms/core';
-import type { DownloadProgress, StorageBackend } from '@ovms/core';
+import { silentLogger } from '@ovms/core';
+import { RemoteTreeBackend } from '@ovms/storage';
+import type { RemoteTree } from '@ovms/storage';
 import { AzureContext } from './azure-context.js';
 import type { AzureBackendOptions } from './azure-options.js';
 import type { AzureStore } from './azure-store.js';
@@ -8,7 +8,6 @@ import { parseAzureUri } from './azure-uri.js';
 import type { AzureLocation } from './azure-uri.js';
 import { BlobStore } from './blob-store.js';
 import { ShareStore } from './share-store.js';
-import { downloadTree, treeSignature } from './tree-download.js';
 
 /**
  * `az://container/path` (Blob storage) and `azfs://share/path` (Azure Files) model
@@ -16,13 +15,14 @@ import { downloadTree, treeSignature } from './tree-download.js';
  * transient faults with backoff (the SDKs' own retries are off, so the bound is ours);
  * failures are ServingErrors naming the container or share and the path.
  */
-export class AzureStorageBackend implements StorageBackend {
+export class AzureStorageBackend extends RemoteTreeBackend {
   readonly schemes = ['az', 'azfs'] as const;
   readonly #context: AzureContext;
   readonly #blob: BlobStore;
   readonly #share: ShareStore;
 
   constructor(options: AzureBackendOptions = {}) {
+    super();
     this.#context = new AzureContext(
       options,
       (options.logger ?? silentLogger).child({ storage: 'azure' }),
@@ -52,35 +52,14 @@ export class AzureStorageBackend implements StorageBackend {
     return this.#store(location).readText(location, signal);
   }
 
-  /** Streams the version under `uri` into `localDir` (see downloadTree) and returns its path. */
-  download(
-    uri: string,
-    localDir: string,
-    options: { signal?: AbortSignal; onProgress?: (progress: DownloadProgress) => void } = {},
-  ): Promise<string> {
+  // Every write changes an object's ETag: the fingerprint changes with a rewritten object.
+  protected tree(uri: string): RemoteTree {
     const location = parseAzureUri(uri);
-    return downloadTree(this.#store(location).tree(location), localDir, {
-      logger: this.#context.logger,
-      concurrency: this.#context.concurrency,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    });
+    return this.#store(location).tree(location);
   }
 
-  /**
-   * A signature of the objects under the version `uri`: sha256 over each relative name, size
-   * and ETag, in name order. It changes when an object is added, removed or rewritten (every
-   * write changes the ETag), which is what the lifecycle polls to reload a version; no object
-   * is read.
-   */
-  async fingerprint(uri: string, signal?: AbortSignal): Promise<string> {
-    const location = parseAzureUri(uri);
-    const files = await this.#store(location).tree(location).listFiles(signal);
-    if (files.length === 0)
-      throw new ServingError(StatusCode.PATH_INVALID, `path does not exist: ${uri} has no objects`);
-    const hash = createHash('sha256');
-    treeSignature(files, hash);
-    return hash.digest('hex');
+  protected downloads() {
+    return this.#context;
   }
 
   #store(location: AzureLocation): AzureStore {
@@ -91,13 +70,4 @@ export class AzureStorageBackend implements StorageBackend {
 /** Creates the `az://` + `azfs://` backend; register it once in the app's StorageRegistry. */
 export function createAzureBackend(options: AzureBackendOptions = {}): AzureStorageBackend {
   return new AzureStorageBackend(options);
-}
-
-/** The fingerprint of the version `uri`, for the app's repository adapter. */
-export function azureFingerprint(
-  backend: AzureStorageBackend,
-  uri: string,
-  signal?: AbortSignal,
-): Promise<string> {
-  return backend.fingerprint(uri, signal);
 }

@@ -1,12 +1,12 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { ShareServiceClient } from '@azure/storage-file-share';
 import type { Logger } from '@ovms/core';
+import { DEFAULT_RETRY, withRetry } from '@ovms/storage';
+import type { RetryOptions } from '@ovms/storage';
 import { ConnectionStringError, classifyAzureError } from './azure-errors.js';
 import type { AzureBackendOptions } from './azure-options.js';
 import { describeContainer, formatAzureUri } from './azure-uri.js';
 import type { AzureLocation } from './azure-uri.js';
-import { DEFAULT_RETRY, withRetry } from './retry.js';
-import type { RetryOptions } from './retry.js';
 
 /** SDK retries are off: the bound and the backoff are ours, the same for Blob and Files. */
 const PIPELINE = { retryOptions: { maxTries: 1 } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionStringError, ObjectChangedError, classifyAzureError } from './azure-errors.js';
-import { IntegrityError } from './storage-failure.js';
+import { IntegrityError } from '@ovms/storage';
 
 describe('classifyAzureError', () => {
   const rest = (statusCode: number, code: string) =>

@@ -1,5 +1,5 @@
-import { IntegrityError, networkCode } from './storage-failure.js';
-import type { Failure, FailureKind } from './storage-failure.js';
+import { IntegrityError, networkCode } from '@ovms/storage';
+import type { Failure, FailureKind } from '@ovms/storage';
 
 /** A file share object whose ETag differs from the listing (Files has no conditional GET). */
 export class ObjectChangedError extends Error {

@@ -1,5 +1,5 @@
 import type { AzureLocation } from './azure-uri.js';
-import type { RemoteTree } from './remote-tree.js';
+import type { RemoteTree } from '@ovms/storage';
 
 /** One Azure service (Blob or Files) behind the backend's StorageBackend methods. */
 export interface AzureStore {
@@ -22,3 +22,6 @@ export async function nextPage<T>(pages: AsyncIterator<T>): Promise<T | undefine
   const next = await pages.next();
   return next.done === true ? undefined : next.value;
 }
+
+/** How Azure names the checksum it stores for a blob or file (base64), for messages. */
+export const CONTENT_MD5 = { algorithm: 'Content-MD5' } as const;

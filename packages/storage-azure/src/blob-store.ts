@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 import { ServingError, StatusCode } from '@ovms/core';
+import { md5Digest } from '@ovms/storage';
+import type { OpenedFile, RemoteFile, RemoteTree } from '@ovms/storage';
 import { request } from './azure-context.js';
 import { ObjectMissingError } from './azure-errors.js';
 import type { AzureContext } from './azure-context.js';
-import { byPath, nextPage } from './azure-store.js';
+import { CONTENT_MD5, byPath, nextPage } from './azure-store.js';
 import type { AzureStore } from './azure-store.js';
 import { dirPrefix, formatAzureUri } from './azure-uri.js';
 import type { AzureLocation } from './azure-uri.js';
-import { md5Digest } from './md5-digest.js';
-import type { OpenedFile, RemoteFile, RemoteTree } from './remote-tree.js';
 
 /**
  * `az://container/path` on Azure Blob storage: "directories" are name prefixes, as in OVMS's
@@ -176,7 +176,7 @@ class BlobTree implements RemoteTree {
     return {
       stream,
       contentLength: response.contentLength,
-      digest: expected ? md5Digest(expected) : undefined,
+      digest: expected ? md5Digest(expected, CONTENT_MD5) : undefined,
     };
   }
 

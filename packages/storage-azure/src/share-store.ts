@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { ShareClient, ShareDirectoryClient } from '@azure/storage-file-share';
 import { ServingError, StatusCode } from '@ovms/core';
+import { md5Digest } from '@ovms/storage';
+import type { OpenedFile, RemoteFile, RemoteTree } from '@ovms/storage';
 import { request } from './azure-context.js';
 import type { AzureContext } from './azure-context.js';
 import { ObjectChangedError, classifyAzureError } from './azure-errors.js';
-import { byPath, nextPage } from './azure-store.js';
+import { CONTENT_MD5, byPath, nextPage } from './azure-store.js';
 import type { AzureStore } from './azure-store.js';
 import { dirPrefix, formatAzureUri } from './azure-uri.js';
 import type { AzureLocation } from './azure-uri.js';
-import { md5Digest } from './md5-digest.js';
-import type { OpenedFile, RemoteFile, RemoteTree } from './remote-tree.js';
 
 interface Entries {
   readonly directories: string[];
@@ -172,7 +172,7 @@ class ShareTree implements RemoteTree {
     const md5 = response.contentMD5;
     const digest =
       md5 !== undefined && md5.length > 0
-        ? md5Digest(Buffer.from(md5).toString('base64'))
+        ? md5Digest(Buffer.from(md5).toString('base64'), CONTENT_MD5)
         : undefined;
     return { stream, contentLength: response.contentLength, digest };
   }

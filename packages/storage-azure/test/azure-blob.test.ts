@@ -7,7 +7,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { DownloadProgress } from '@ovms/core';
 import { StorageRegistry, listVersions } from '@ovms/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { azureFingerprint, createAzureBackend } from '../src/index.js';
+import { createAzureBackend } from '../src/index.js';
 import type { AzureBackendOptions } from '../src/index.js';
 import { startAzurite } from './azurite.js';
 import type { Azurite } from './azurite.js';
@@ -116,14 +116,14 @@ describe('AzureStorageBackend (az://) against Azurite', () => {
   it('fingerprints a version by names, sizes and ETags', async () => {
     const backend = createAzureBackend(options());
     await put('fp/1/model.onnx', 'aaaa');
-    const first = await azureFingerprint(backend, 'az://models/fp/1');
-    expect(await azureFingerprint(backend, 'az://models/fp/1/')).toBe(first);
+    const first = await backend.fingerprint('az://models/fp/1');
+    expect(await backend.fingerprint('az://models/fp/1/')).toBe(first);
     await put('fp/1/model.onnx', 'bbbb'); // same size, new ETag
-    const rewritten = await azureFingerprint(backend, 'az://models/fp/1');
+    const rewritten = await backend.fingerprint('az://models/fp/1');
     expect(rewritten).not.toBe(first);
     await put('fp/1/extra.txt', 'x');
-    expect(await azureFingerprint(backend, 'az://models/fp/1')).not.toBe(rewritten);
-    await expect(azureFingerprint(backend, 'az://models/fp/9')).rejects.toThrow(
+    expect(await backend.fingerprint('az://models/fp/1')).not.toBe(rewritten);
+    await expect(backend.fingerprint('az://models/fp/9')).rejects.toThrow(
       'path does not exist: az://models/fp/9 has no objects',
     );
   });

@@ -6,7 +6,7 @@ import { ServingError, StatusCode } from '@ovms/core';
 import type { DownloadProgress } from '@ovms/core';
 import { StorageRegistry, listVersions } from '@ovms/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { azureFingerprint, createAzureBackend } from '../src/index.js';
+import { createAzureBackend } from '../src/index.js';
 import type { AzureBackendOptions } from '../src/index.js';
 import { DEV_ACCOUNT, DEV_KEY } from './azurite.js';
 import { startFakeFileShare } from './fake-file-share.js';
@@ -94,9 +94,9 @@ describe('AzureStorageBackend (azfs://) against a Files REST test double', () =>
   it('fingerprints by names, sizes and ETags', async () => {
     const backend = createAzureBackend(options());
     files.put('models', 'fp/1/model.onnx', 'aaaa');
-    const first = await azureFingerprint(backend, 'azfs://models/fp/1');
+    const first = await backend.fingerprint('azfs://models/fp/1');
     files.put('models', 'fp/1/model.onnx', 'bbbb');
-    expect(await azureFingerprint(backend, 'azfs://models/fp/1')).not.toBe(first);
+    expect(await backend.fingerprint('azfs://models/fp/1')).not.toBe(first);
   });
 
   it('names a missing share and a missing directory', async () => {

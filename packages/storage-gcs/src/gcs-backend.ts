@@ -1,16 +1,14 @@
-import { createHash } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import type { StorageOptions } from '@google-cloud/storage';
 import { ServingError, StatusCode, isServingError, silentLogger } from '@ovms/core';
-import type { DownloadProgress, StorageBackend } from '@ovms/core';
+import { DEFAULT_RETRY, RemoteTreeBackend } from '@ovms/storage';
+import type { RemoteTree } from '@ovms/storage';
 import { classifyGcsError } from './gcs-errors.js';
 import { listPage, request } from './gcs-context.js';
 import { GcsTree } from './gcs-tree.js';
 import type { GcsContext } from './gcs-context.js';
 import type { GcsBackendOptions } from './gcs-options.js';
 import { dirPrefix, parseGcsUri } from './gcs-uri.js';
-import { DEFAULT_RETRY } from './retry.js';
-import { downloadTree, treeSignature } from './tree-download.js';
 
 /**
  * `gs://bucket/path` model repositories on Google Cloud Storage and its emulators, the
@@ -18,13 +16,14 @@ import { downloadTree, treeSignature } from './tree-download.js';
  * transient faults with backoff (the SDK's own retries are off, so the bound is ours);
  * failures are ServingErrors naming the bucket and object.
  */
-export class GcsStorageBackend implements StorageBackend {
+export class GcsStorageBackend extends RemoteTreeBackend {
   readonly schemes = ['gs'] as const;
   /** The SDK client, for callers that need a request the contract does not cover. */
   readonly storage: Storage;
   readonly #context: GcsContext;
 
   constructor(options: GcsBackendOptions = {}) {
+    super();
     const custom = options.apiEndpoint !== undefined;
     const settings: StorageOptions = {
       ...(options.projectId !== undefined && { projectId: options.projectId }),
@@ -118,35 +117,13 @@ export class GcsStorageBackend implements StorageBackend {
     return bytes.toString('utf8');
   }
 
-  /** Streams the version under `uri` into `localDir` (see downloadTree) and returns its path. */
-  download(
-    uri: string,
-    localDir: string,
-    options: { signal?: AbortSignal; onProgress?: (progress: DownloadProgress) => void } = {},
-  ): Promise<string> {
-    const tree = new GcsTree(this.#context, parseGcsUri(uri));
-    return downloadTree(tree, localDir, {
-      logger: this.#context.logger,
-      concurrency: this.#context.concurrency,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    });
+  // Every write makes a new generation: the fingerprint changes with a rewritten object.
+  protected tree(uri: string): RemoteTree {
+    return new GcsTree(this.#context, parseGcsUri(uri));
   }
 
-  /**
-   * A signature of the objects under the version prefix `uri`: sha256 over each relative name,
-   * size and generation, in name order. It changes when an object is added, removed or
-   * rewritten (every write makes a new generation), which is what the lifecycle polls to
-   * reload a version; no object is read.
-   */
-  async fingerprint(uri: string, signal?: AbortSignal): Promise<string> {
-    const location = parseGcsUri(uri);
-    const files = await new GcsTree(this.#context, location).listFiles(signal);
-    if (files.length === 0)
-      throw new ServingError(StatusCode.PATH_INVALID, `path does not exist: ${uri} has no objects`);
-    const hash = createHash('sha256');
-    treeSignature(files, hash);
-    return hash.digest('hex');
+  protected downloads() {
+    return this.#context;
   }
 }
 
@@ -160,13 +137,4 @@ function isMissing(error: unknown): boolean {
 /** Creates the `gs://` backend; register it in the app's StorageRegistry. */
 export function createGcsBackend(options: GcsBackendOptions = {}): GcsStorageBackend {
   return new GcsStorageBackend(options);
-}
-
-/** The fingerprint of the version prefix `uri`, for the app's repository adapter. */
-export function gcsFingerprint(
-  backend: GcsStorageBackend,
-  uri: string,
-  signal?: AbortSignal,
-): Promise<string> {
-  return backend.fingerprint(uri, signal);
 }

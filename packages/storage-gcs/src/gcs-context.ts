@@ -3,9 +3,8 @@ import type { Logger } from '@ovms/core';
 import { classifyGcsError } from './gcs-errors.js';
 import { formatGcsUri } from './gcs-uri.js';
 import type { GcsLocation } from './gcs-uri.js';
-import { abortable, withRetry } from './retry.js';
-import type { RetryOptions } from './retry.js';
-import type { Failure } from './storage-failure.js';
+import { abortable, withRetry } from '@ovms/storage';
+import type { Failure, RetryOptions } from '@ovms/storage';
 
 /** What every request of the backend shares: the client, its retries and its logger. */
 export interface GcsContext {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyGcsError } from './gcs-errors.js';
-import { IntegrityError } from './storage-failure.js';
+import { IntegrityError } from '@ovms/storage';
 
 describe('classifyGcsError', () => {
   it('sorts statuses, network errors and integrity failures', () => {

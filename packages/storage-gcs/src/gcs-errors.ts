@@ -1,5 +1,5 @@
-import { IntegrityError, networkCode } from './storage-failure.js';
-import type { Failure, FailureKind } from './storage-failure.js';
+import { IntegrityError, networkCode } from '@ovms/storage';
+import type { Failure, FailureKind } from '@ovms/storage';
 
 interface GcsErrorShape {
   code?: unknown;

@@ -1,5 +1,5 @@
 import type { Logger } from '@ovms/core';
-import type { RetryOptions } from './retry.js';
+import type { RetryOptions } from '@ovms/storage';
 
 /**
  * Typed options of the GCS backend. Libraries take no environment: the app maps OVMS's

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
 import { listPage, request } from './gcs-context.js';
 import type { GcsContext } from './gcs-context.js';
 import { dirPrefix, formatGcsUri } from './gcs-uri.js';
 import type { GcsLocation } from './gcs-uri.js';
-import type { ExpectedDigest, OpenedFile, RemoteFile, RemoteTree } from './remote-tree.js';
+import { md5Digest } from '@ovms/storage';
+import type { ExpectedDigest, OpenedFile, RemoteFile, RemoteTree } from '@ovms/storage';
 
 interface Listed {
   readonly file: RemoteFile;
@@ -82,15 +82,7 @@ export class GcsTree implements RemoteTree {
 
 /** MD5 when GCS gives one (composite objects have none), else CRC32C; both base64. */
 function expectedDigest(md5: unknown, crc32c: unknown): ExpectedDigest | undefined {
-  if (typeof md5 === 'string' && md5 !== '')
-    return {
-      algorithm: 'MD5',
-      expected: md5,
-      create: () => {
-        const hash = createHash('md5');
-        return { update: (chunk) => hash.update(chunk), digest: () => hash.digest('base64') };
-      },
-    };
+  if (typeof md5 === 'string' && md5 !== '') return md5Digest(md5);
   if (typeof crc32c === 'string' && crc32c !== '')
     return {
       algorithm: 'CRC32C',

@@ -6,7 +6,7 @@ import { Storage } from '@google-cloud/storage';
 import type { DownloadProgress } from '@ovms/core';
 import { StorageRegistry, listVersions } from '@ovms/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGcsBackend, gcsFingerprint, gcsOptionsFromEnv } from '../src/index.js';
+import { createGcsBackend, gcsOptionsFromEnv } from '../src/index.js';
 import type { GcsBackendOptions } from '../src/index.js';
 import { startGcsEmulator } from './gcs-emulator.js';
 import type { GcsEmulator } from './gcs-emulator.js';
@@ -116,14 +116,14 @@ describe('GcsStorageBackend against fake-gcs-server', () => {
   it('fingerprints a version by names, sizes and generations', async () => {
     const backend = createGcsBackend(backendOptions());
     await put('models', 'fp/1/model.onnx', 'aaaa');
-    const first = await gcsFingerprint(backend, 'gs://models/fp/1');
-    expect(await gcsFingerprint(backend, 'gs://models/fp/1/')).toBe(first);
+    const first = await backend.fingerprint('gs://models/fp/1');
+    expect(await backend.fingerprint('gs://models/fp/1/')).toBe(first);
     await put('models', 'fp/1/model.onnx', 'bbbb'); // same size, new generation
-    const rewritten = await gcsFingerprint(backend, 'gs://models/fp/1');
+    const rewritten = await backend.fingerprint('gs://models/fp/1');
     expect(rewritten).not.toBe(first);
     await put('models', 'fp/1/extra.txt', 'x');
-    expect(await gcsFingerprint(backend, 'gs://models/fp/1')).not.toBe(rewritten);
-    await expect(gcsFingerprint(backend, 'gs://models/fp/9')).rejects.toThrow(
+    expect(await backend.fingerprint('gs://models/fp/1')).not.toBe(rewritten);
+    await expect(backend.fingerprint('gs://models/fp/9')).rejects.toThrow(
       'path does not exist: gs://models/fp/9 has no objects',
     );
   });

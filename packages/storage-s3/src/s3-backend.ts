@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   GetObjectCommand,
   HeadBucketCommand,
@@ -7,13 +6,14 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ServingError, StatusCode, silentLogger } from '@ovms/core';
-import type { DownloadProgress, StorageBackend } from '@ovms/core';
+import { DEFAULT_RETRY, RemoteTreeBackend } from '@ovms/storage';
+import type { RemoteTree } from '@ovms/storage';
 import { classifyS3Error } from './s3-errors.js';
-import { listObjectsUnder, request } from './s3-context.js';
+import { request } from './s3-context.js';
 import type { S3Context } from './s3-context.js';
-import { downloadVersion } from './s3-download.js';
-import { DEFAULT_REGION, DEFAULT_RETRY } from './s3-options.js';
+import { DEFAULT_REGION } from './s3-options.js';
 import type { S3BackendOptions } from './s3-options.js';
+import { S3Tree } from './s3-tree.js';
 import { dirPrefix, parseS3Uri } from './s3-uri.js';
 
 /**
@@ -22,13 +22,14 @@ import { dirPrefix, parseS3Uri } from './s3-uri.js';
  * faults with backoff (the SDK's own retries are off, so the bound is ours); failures are
  * ServingErrors naming the bucket and key.
  */
-export class S3StorageBackend implements StorageBackend {
+export class S3StorageBackend extends RemoteTreeBackend {
   readonly schemes = ['s3'] as const;
   /** The SDK client, for callers that need a request the contract does not cover. */
   readonly client: S3Client;
   readonly #context: S3Context;
 
   constructor(options: S3BackendOptions = {}) {
+    super();
     const { accessKeyId, secretAccessKey, sessionToken } = options;
     this.client = new S3Client({
       region: options.region ?? DEFAULT_REGION,
@@ -151,30 +152,13 @@ export class S3StorageBackend implements StorageBackend {
     });
   }
 
-  /** Streams the version under `uri` into `localDir` (see downloadVersion) and returns its path. */
-  download(
-    uri: string,
-    localDir: string,
-    options: { signal?: AbortSignal; onProgress?: (progress: DownloadProgress) => void } = {},
-  ): Promise<string> {
-    return downloadVersion(this.#context, parseS3Uri(uri), localDir, options);
+  // An object rewritten with other bytes gets another ETag: the fingerprint changes with it.
+  protected tree(uri: string): RemoteTree {
+    return new S3Tree(this.#context, parseS3Uri(uri));
   }
 
-  /**
-   * A signature of the objects under the version prefix `uri`: sha256 over each relative key,
-   * size and ETag, in key order. It changes when an object is added, removed or rewritten with
-   * other bytes, which is what the lifecycle polls to reload a version; no object is read.
-   */
-  async fingerprint(uri: string, signal?: AbortSignal): Promise<string> {
-    const location = parseS3Uri(uri);
-    const objects = await listObjectsUnder(this.#context, location, signal);
-    if (objects.length === 0)
-      throw new ServingError(StatusCode.PATH_INVALID, `path does not exist: ${uri} has no objects`);
-    const prefix = dirPrefix(location.key);
-    const hash = createHash('sha256');
-    for (const object of objects)
-      hash.update(`${object.key.slice(prefix.length)}\0${object.size}\0${object.etag}\n`);
-    return hash.digest('hex');
+  protected downloads() {
+    return this.#context;
   }
 
   /** Closes the client's sockets; the backend is unusable afterwards. */
@@ -187,19 +171,10 @@ export class S3StorageBackend implements StorageBackend {
 function isMissing(error: unknown): boolean {
   if (!(error instanceof ServingError) || error.code !== StatusCode.PATH_INVALID) return false;
   const kind = classifyS3Error(error.cause).kind;
-  return kind === 'missing-bucket' || kind === 'missing-object';
+  return kind === 'missing-container' || kind === 'missing-object';
 }
 
 /** Creates the `s3://` backend; register it in the app's StorageRegistry. */
 export function createS3Backend(options: S3BackendOptions = {}): S3StorageBackend {
   return new S3StorageBackend(options);
-}
-
-/** The fingerprint of the version prefix `uri`, for the app's repository adapter. */
-export function s3Fingerprint(
-  backend: S3StorageBackend,
-  uri: string,
-  signal?: AbortSignal,
-): Promise<string> {
-  return backend.fingerprint(uri, signal);
 }

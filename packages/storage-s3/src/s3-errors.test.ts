@@ -1,5 +1,7 @@
+import { IntegrityError, failureError } from '@ovms/storage';
 import { describe, expect, it } from 'vitest';
-import { S3IntegrityError, classifyS3Error, isRetryable, s3ServingError } from './s3-errors.js';
+import { failureContext } from './s3-context.js';
+import { classifyS3Error } from './s3-errors.js';
 
 const sdkError = (name: string, status: number, message = name) =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -16,11 +18,12 @@ describe('classifyS3Error', () => {
       sdkError('InternalError', 500),
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
       new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]),
-      new S3IntegrityError('bad bytes'),
+      Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+      new IntegrityError('bad bytes'),
       sdkError('InvalidArgument', 400),
     ].map((error) => classifyS3Error(error).kind);
     expect(kinds).toEqual([
-      'missing-bucket',
+      'missing-container',
       'missing-object',
       'missing-object',
       'denied',
@@ -29,37 +32,38 @@ describe('classifyS3Error', () => {
       'server',
       'unreachable',
       'unreachable',
+      'unreachable',
       'integrity',
       'other',
     ]);
   });
-
-  it('retries only what may pass on a second try', () => {
-    expect(isRetryable(classifyS3Error(sdkError('SlowDown', 503)))).toBe(true);
-    expect(isRetryable(classifyS3Error(sdkError('AccessDenied', 403)))).toBe(false);
-    expect(isRetryable(classifyS3Error(sdkError('NoSuchKey', 404)))).toBe(false);
-  });
 });
 
-describe('s3ServingError', () => {
-  const context = { uri: 's3://b/k', bucket: 'b', attempts: 1, endpoint: 'http://h:1' };
+describe('S3 failure messages', () => {
+  const scope = { uri: 's3://b/k', bucket: 'b' };
+  const word = (error: Error, attempts = 1, downloading = false) =>
+    failureError(error, classifyS3Error(error), {
+      ...failureContext('http://h:1', { ...scope, downloading }),
+      attempts,
+    });
 
   it('words each failure with the location and the cause', () => {
-    expect(
-      s3ServingError(sdkError('InternalError', 500, 'boom'), { ...context, attempts: 4 }),
-    ).toMatchObject({
+    expect(word(sdkError('InternalError', 500, 'boom'), 4)).toMatchObject({
       code: 'INTERNAL_ERROR',
       message:
         'Internal server error - S3 server error for s3://b/k after 4 attempts: InternalError (boom)',
     });
-    expect(
-      s3ServingError(sdkError('NoSuchKey', 404), { ...context, downloading: true }),
-    ).toMatchObject({
+    expect(word(sdkError('NoSuchKey', 404), 1, true)).toMatchObject({
       code: 'PATH_INVALID',
       message:
         "The provided base path is invalid or doesn't exists - object was deleted during download: s3://b/k: NoSuchKey",
     });
-    expect(s3ServingError(sdkError('InvalidArgument', 400, 'bad'), context)).toMatchObject({
+    expect(word(sdkError('NoSuchBucket', 404))).toMatchObject({
+      code: 'PATH_INVALID',
+      message:
+        "The provided base path is invalid or doesn't exists - bucket s3://b does not exist (for s3://b/k): NoSuchBucket",
+    });
+    expect(word(sdkError('InvalidArgument', 400, 'bad'))).toMatchObject({
       code: 'INTERNAL_ERROR',
       message: 'Internal server error - S3 request for s3://b/k failed: InvalidArgument (bad)',
     });

@@ -1,14 +1,5 @@
 import type { Logger } from '@ovms/core';
-
-/** Bounded retries of retryable S3 failures (network errors, throttling, 5xx). */
-export interface S3RetryOptions {
-  /** Tries in all, the first included (default 4). */
-  readonly attempts: number;
-  /** Delay before the second try; each later one doubles it, with jitter (default 200 ms). */
-  readonly baseDelayMs: number;
-  /** Upper bound of one delay (default 5 s). */
-  readonly maxDelayMs?: number;
-}
+import type { RetryOptions } from '@ovms/storage';
 
 /**
  * Typed options of the S3 backend. Libraries take no environment: the app maps OVMS's
@@ -25,7 +16,7 @@ export interface S3BackendOptions {
   /** `https://host/bucket/key` instead of `https://bucket.host/key`; MinIO needs it. */
   readonly forcePathStyle?: boolean;
   readonly logger?: Logger;
-  readonly retry?: S3RetryOptions;
+  readonly retry?: RetryOptions;
   /** Objects downloaded at once within a version (default 4). */
   readonly concurrency?: number;
   /** Socket connect timeout (default 5 s): a silent endpoint fails instead of hanging. */
@@ -33,12 +24,6 @@ export interface S3BackendOptions {
   /** Time a response may stay silent before the request fails (default 60 s). */
   readonly idleTimeoutMs?: number;
 }
-
-export const DEFAULT_RETRY: Required<S3RetryOptions> = {
-  attempts: 4,
-  baseDelayMs: 200,
-  maxDelayMs: 5_000,
-};
 
 /** AWS's default region; S3-compatible stores accept any, and signing needs one. */
 export const DEFAULT_REGION = 'us-east-1';

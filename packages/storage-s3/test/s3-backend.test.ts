@@ -2,9 +2,9 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DownloadProgress } from '@ovms/core';
-import { StorageRegistry, createLocalBackend, listVersions } from '@ovms/storage';
+import { StorageRegistry, createLocalBackend, listVersions, removeLocalCopy } from '@ovms/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Backend, removeLocalCopy, s3Fingerprint } from '../src/index.js';
+import { createS3Backend } from '../src/index.js';
 import type { S3StorageBackend } from '../src/index.js';
 import {
   BIG_SIZE,
@@ -98,12 +98,12 @@ describe('S3StorageBackend listing', () => {
     await expectServingError(
       backend.readText(uri('missing.json')),
       'PATH_INVALID',
-      `object does not exist: ${uri('missing.json')}: NoSuchKey`,
+      `path does not exist: ${uri('missing.json')}: NoSuchKey`,
     );
     await expectServingError(
       backend.list('s3://no-such-bucket/add'),
       'PATH_INVALID',
-      'bucket does not exist: s3://no-such-bucket (for s3://no-such-bucket/add): NoSuchBucket',
+      'bucket s3://no-such-bucket does not exist (for s3://no-such-bucket/add): NoSuchBucket',
     );
   });
 });
@@ -165,27 +165,27 @@ describe('S3StorageBackend download', () => {
   });
 });
 
-describe('s3Fingerprint', () => {
+describe('fingerprint', () => {
   it('is stable, and changes when an object of the version is rewritten or added', async () => {
-    const first = await s3Fingerprint(backend, uri('add/1'));
-    expect(await s3Fingerprint(backend, uri('add/1/'))).toBe(first);
-    expect(await s3Fingerprint(backend, uri('add/2'))).not.toBe(first);
+    const first = await backend.fingerprint(uri('add/1'));
+    expect(await backend.fingerprint(uri('add/1/'))).toBe(first);
+    expect(await backend.fingerprint(uri('add/2'))).not.toBe(first);
 
     // the same bytes again: same ETag, nothing to reload
     await put(server.admin, 'add/1/sub/labels.txt', 'zero\none\n');
-    expect(await s3Fingerprint(backend, uri('add/1'))).toBe(first);
+    expect(await backend.fingerprint(uri('add/1'))).toBe(first);
 
     await put(server.admin, 'add/1/sub/labels.txt', 'zero\none\ntwo\n');
-    const changed = await s3Fingerprint(backend, uri('add/1'));
+    const changed = await backend.fingerprint(uri('add/1'));
     expect(changed).not.toBe(first);
 
     await put(server.admin, 'add/1/extra.txt', 'x');
-    expect(await s3Fingerprint(backend, uri('add/1'))).not.toBe(changed);
+    expect(await backend.fingerprint(uri('add/1'))).not.toBe(changed);
   });
 
   it('fails a missing version with PATH_INVALID', async () => {
     await expectServingError(
-      s3Fingerprint(backend, uri('add/8')),
+      backend.fingerprint(uri('add/8')),
       'PATH_INVALID',
       `path does not exist: ${uri('add/8')} has no objects`,
     );

@@ -208,7 +208,7 @@ describe('unreachable and refused', () => {
     await expectServingError(
       backend.readText(uri('config.json')),
       'INTERNAL_ERROR',
-      `Internal server error - S3 throttled the requests for ${uri('config.json')} after 3 attempts: SlowDown (Please reduce your request rate.)`,
+      `Internal server error - S3 is throttling requests for ${uri('config.json')} after 3 attempts: SlowDown (Please reduce your request rate.)`,
     );
     backend.close();
   });

@@ -1,6 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DownloadProgress, StorageBackend } from '@ovms/core';
+import { fingerprint } from './fingerprint.js';
 import { describeFsError, storagePathError } from './storage-errors.js';
 
 /**
@@ -39,6 +40,12 @@ export class LocalStorageBackend implements StorageBackend {
       if (signal?.aborted) throw error;
       throw storagePathError(describeFsError(uri, error), error);
     }
+  }
+
+  /** The stat-based signature of a local version directory (see `fingerprint`). */
+  async fingerprint(uri: string, signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
+    return fingerprint(uri);
   }
 
   async download(

@@ -42,15 +42,27 @@ class CCompiledModel implements OvCompiledModel {
   }
 
   optimalInferRequests(): number {
+    const value = Number.parseInt(this.property('OPTIMAL_NUMBER_OF_INFER_REQUESTS', 'nireq'), 10);
+    return Number.isSafeInteger(value) && value > 0 ? value : 1;
+  }
+
+  numStreams(): number | undefined {
+    let text: string;
+    try {
+      text = this.property('NUM_STREAMS', 'streams');
+    } catch {
+      // A device without the property has no streams to report; serving is unaffected.
+      return undefined;
+    }
+    const value = Number.parseInt(text, 10);
+    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  }
+
+  private property(name: string, what: string): string {
     const out: Out<Ptr> = [null];
     const api = this.api;
-    check(
-      api,
-      api.compiledModelGetProperty(this.handle, 'OPTIMAL_NUMBER_OF_INFER_REQUESTS', out),
-      'nireq',
-    );
-    const value = Number.parseInt(takeString(api, taken(out, 'nireq')), 10);
-    return Number.isSafeInteger(value) && value > 0 ? value : 1;
+    check(api, api.compiledModelGetProperty(this.handle, name, out), what);
+    return takeString(api, taken(out, what));
   }
 
   createInferRequest(): OvInferRequest {

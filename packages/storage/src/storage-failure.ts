@@ -53,6 +53,8 @@ export interface FailureContext {
   readonly credentialsHint: string;
   /** Worded for a download: a missing object was there when the version was listed. */
   readonly downloading?: boolean | undefined;
+  /** Names the store in messages ("S3"); "storage" when absent. */
+  readonly service?: string | undefined;
 }
 
 /**
@@ -71,6 +73,7 @@ export function failureError(
       ? `${failure.code} (${failure.message})`
       : failure.code;
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+  const service = context.service ?? 'storage';
   const path = (detail: string): ServingError =>
     new ServingError(StatusCode.PATH_INVALID, detail, { cause: error });
   const internal = (detail: string): ServingError =>
@@ -89,15 +92,15 @@ export function failureError(
     case 'changed':
       return internal(`object changed during download: ${uri}: ${cause}`);
     case 'throttled':
-      return internal(`storage is throttling requests for ${uri}${tries}: ${cause}`);
+      return internal(`${service} is throttling requests for ${uri}${tries}: ${cause}`);
     case 'unreachable':
       return internal(`cannot reach ${context.endpoint} for ${uri}${tries}: ${cause}`);
     case 'server':
-      return internal(`storage server error for ${uri}${tries}: ${cause}`);
+      return internal(`${service} server error for ${uri}${tries}: ${cause}`);
     case 'integrity':
       return internal(`integrity check failed for ${uri}${tries}: ${failure.message}`);
     case 'other':
-      return internal(`request for ${uri} failed: ${cause}`);
+      return internal(`${service} request for ${uri} failed: ${cause}`);
   }
 }
 

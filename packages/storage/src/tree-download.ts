@@ -4,6 +4,7 @@ import { ServingError, StatusCode } from '@ovms/core';
 import type { DownloadProgress, Logger } from '@ovms/core';
 import { downloadFile } from './file-download.js';
 import type { RemoteFile, RemoteTree } from './remote-tree.js';
+import { listTreeFiles } from './tree-fingerprint.js';
 
 export interface TreeDownloadOptions {
   readonly logger: Logger;
@@ -27,12 +28,7 @@ export async function downloadTree(
 ): Promise<string> {
   const { signal, logger } = options;
   signal?.throwIfAborted();
-  const listed = await tree.listFiles(signal);
-  if (listed.length === 0)
-    throw new ServingError(
-      StatusCode.PATH_INVALID,
-      `path does not exist: ${tree.uri} has no objects`,
-    );
+  const listed = await listTreeFiles(tree, signal);
 
   const target = resolve(localDir);
   const partial = await local(tree.uri, target, async () => {
@@ -165,12 +161,4 @@ async function swapInto(partial: string, target: string): Promise<void> {
   }
   await rename(partial, target);
   await rm(old, { recursive: true, force: true });
-}
-
-/** A signature of a listed tree: each relative path, size and revision, in path order. */
-export function treeSignature(
-  files: readonly RemoteFile[],
-  hash: { update(s: string): unknown },
-): void {
-  for (const file of files) hash.update(`${file.path}\0${file.size}\0${file.revision}\n`);
 }

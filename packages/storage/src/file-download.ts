@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DownloadProgress, Logger } from '@ovms/core';
-import type { RemoteFile, RemoteTree } from './remote-tree.js';
+import type { ExpectedDigest, RemoteFile, RemoteTree } from './remote-tree.js';
 import { IntegrityError } from './storage-failure.js';
 
 /** Files larger than this report progress (log lines and `onProgress`)… */
@@ -57,11 +57,15 @@ export async function downloadFile(download: FileDownload): Promise<void> {
       const digest = hasher?.digest();
       if (opened.digest && digest !== opened.digest.expected)
         throw new IntegrityError(
-          `${opened.digest.algorithm} of the received bytes ${digest} does not match ${opened.digest.expected}`,
+          `${opened.digest.algorithm} of the received bytes ${digest} does not match ${expected(opened.digest)}`,
         );
     },
     true,
   );
+}
+
+function expected(digest: ExpectedDigest): string {
+  return digest.source === undefined ? digest.expected : `${digest.source} ${digest.expected}`;
 }
 
 /** Reports every tenth of a large file once, to `onProgress` and as an info log line. */

@@ -50,7 +50,7 @@ export async function withRetry<T>(
       const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
       logger.warn(
         { uri: context.uri, attempt, attempts: retry.attempts, delayMs, code: failure.code },
-        `storage request for ${context.uri} failed (${failure.code}); retrying in ${delayMs} ms`,
+        `${context.service ?? 'storage'} request for ${context.uri} failed (${failure.code}); retrying in ${delayMs} ms`,
       );
       try {
         await sleep(delayMs, undefined, signal ? { signal } : {});

@@ -22,6 +22,8 @@ export interface Hasher {
 export interface ExpectedDigest {
   readonly algorithm: string;
   readonly expected: string;
+  /** Where the service publishes it, for messages ("ETag"). */
+  readonly source?: string | undefined;
   create(): Hasher;
 }
 

@@ -1,0 +1,13 @@
+export { freePort, spawnTied, waitUntilReady } from './processes.js';
+export type { TiedProcess } from './processes.js';
+export {
+  AZURITE_ACCOUNT,
+  AZURITE_KEY,
+  MINIO_ACCESS_KEY,
+  MINIO_SECRET_KEY,
+  azuriteConnectionString,
+  startAzurite,
+  startGcsEmulator,
+  startMinio,
+} from './emulators.js';
+export type { Emulator } from './emulators.js';
