@@ -70,13 +70,15 @@ export async function observeModelCall<Response>(
 /**
  * A unary RPC that names a model: observed as above, answered with the response or the OVMS
  * status, and only then is the lease released, because grpc-js serializes inside the callback
- * and responses view the engine's output buffers.
+ * and responses view the engine's output buffers. `answered` runs right after the answer
+ * (inference calls stop watching for cancellation there).
  */
 export function answerModelCall<Response>(
   ctx: HandlerContext,
   label: MethodLabel,
   callback: sendUnaryData<Response>,
   run: (subject: CallSubject) => Promise<Response>,
+  answered?: () => void,
 ): void {
   void observeModelCall(ctx, label, run).then((outcome) => {
     try {
@@ -85,6 +87,7 @@ export function answerModelCall<Response>(
     } catch (error) {
       ctx.logger.error({ method: label.method, err: error }, 'answering the call failed');
     } finally {
+      answered?.();
       releaseSubject(ctx, outcome.subject);
     }
   });

@@ -2,7 +2,7 @@ import type { handleBidiStreamingCall, handleUnaryCall, ServerUnaryCall } from '
 import { decodeInferInputs, encodeInferOutputs } from '@ovms/codecs';
 import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from '@ovms/proto';
 import { answerModelCall, observeModelCall } from './answer.js';
-import { abortSignalOf } from './cancellation.js';
+import { abortSignalOf, watchCancellation } from './cancellation.js';
 import { acquireServable, releaseSubject } from './handler-context.js';
 import type { CallSubject, HandlerContext } from './handler-context.js';
 import { parseKServeVersion } from './model-spec.js';
@@ -49,8 +49,13 @@ export function createModelInferHandler(
   ctx: HandlerContext,
 ): handleUnaryCall<ModelInferRequest, ModelInferResponse> {
   return (call: ServerUnaryCall<ModelInferRequest, ModelInferResponse>, callback) => {
-    answerModelCall(ctx, MODEL_INFER, callback, (subject) =>
-      modelInfer(ctx, subject, call.request, abortSignalOf(call)),
+    const cancellation = watchCancellation(call);
+    answerModelCall(
+      ctx,
+      MODEL_INFER,
+      callback,
+      (subject) => modelInfer(ctx, subject, call.request, cancellation.signal),
+      cancellation.settle,
     );
   };
 }

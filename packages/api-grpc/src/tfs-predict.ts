@@ -3,7 +3,7 @@ import { decodeTensorProto, encodeTensorProto } from '@ovms/codecs';
 import type { TensorMap } from '@ovms/core';
 import type { PredictRequest, PredictResponse, TensorProto } from '@ovms/proto';
 import { answerModelCall } from './answer.js';
-import { abortSignalOf } from './cancellation.js';
+import { watchCancellation } from './cancellation.js';
 import { acquireServable } from './handler-context.js';
 import type { HandlerContext } from './handler-context.js';
 import { requestedServable, servedModelSpec } from './model-spec.js';
@@ -36,21 +36,28 @@ export function createPredictHandler(
   ctx: HandlerContext,
 ): handleUnaryCall<PredictRequest, PredictResponse> {
   return (call: ServerUnaryCall<PredictRequest, PredictResponse>, callback) => {
-    answerModelCall(ctx, PREDICT, callback, async (subject) => {
-      const request = call.request;
-      const { name, version } = requestedServable(request.modelSpec);
-      const servable = await acquireServable(ctx, subject, name, version);
-      const inputs = decodePredictInputs(request.inputs);
-      const outputs = await inferServable(
-        servable,
-        inputs,
-        request.outputFilter,
-        abortSignalOf(call),
-      );
-      return {
-        modelSpec: servedModelSpec(servable.name, servable.version),
-        outputs: encodePredictOutputs(outputs),
-      };
-    });
+    const cancellation = watchCancellation(call);
+    answerModelCall(
+      ctx,
+      PREDICT,
+      callback,
+      async (subject) => {
+        const request = call.request;
+        const { name, version } = requestedServable(request.modelSpec);
+        const servable = await acquireServable(ctx, subject, name, version);
+        const inputs = decodePredictInputs(request.inputs);
+        const outputs = await inferServable(
+          servable,
+          inputs,
+          request.outputFilter,
+          cancellation.signal,
+        );
+        return {
+          modelSpec: servedModelSpec(servable.name, servable.version),
+          outputs: encodePredictOutputs(outputs),
+        };
+      },
+      cancellation.settle,
+    );
   };
 }

@@ -1,0 +1,301 @@
+// The load generator, in its own process so its CPU is measured apart from the server's.
+// It is deliberately cheap: each request is encoded once per cell and re-sent as the same bytes;
+// gRPC goes over one node:http2 session with hand-made gRPC framing (no grpc-js channel, no
+// per-call message encoding), REST over node:http keep-alive sockets. Only the first answer of
+// a cell is decoded, to check the server really inferred; later ones are drained unread.
+import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
+import { connect, constants as h2, type ClientHttp2Session } from 'node:http2';
+import { encodeTensorProto } from '@ovms/codecs';
+import {
+  ModelInferRequest,
+  ModelInferResponse,
+  PredictRequest,
+  PredictResponse,
+} from '@ovms/proto';
+import { serveBenchRequests } from './ipc.js';
+import {
+  BENCH_MODELS,
+  inputTensors,
+  inputValues,
+  measureClosedLoop,
+  type BenchModel,
+  type BenchModelName,
+  type CellResult,
+} from './workload.js';
+
+export const CLIENT_PATHS = [
+  'tfs-grpc',
+  'kserve-grpc',
+  'tfs-rest-row',
+  'tfs-rest-column',
+  'kserve-rest-json',
+  'kserve-rest-binary',
+] as const;
+export type ClientPath = (typeof CLIENT_PATHS)[number];
+
+export interface ClientRequest {
+  readonly grpcPort: number;
+  readonly restPort: number;
+  readonly path: ClientPath;
+  readonly model: BenchModelName;
+  readonly inflight: number;
+  readonly seconds: number;
+}
+
+type Send = () => Promise<Buffer>;
+
+/** Large enough for a det answer in one window: no flow-control round trips on the client side. */
+const CLIENT_WINDOW_BYTES = 32 * 1024 * 1024;
+
+function grpcFrame(message: Uint8Array): Buffer {
+  const frame = Buffer.alloc(5 + message.byteLength);
+  frame.writeUInt32BE(message.byteLength, 1); // byte 0: not compressed
+  frame.set(message, 5);
+  return frame;
+}
+
+function grpcSender(session: ClientHttp2Session, method: string, message: Uint8Array): Send {
+  const frame = grpcFrame(message);
+  const headers = {
+    [h2.HTTP2_HEADER_METHOD]: 'POST',
+    [h2.HTTP2_HEADER_PATH]: method,
+    [h2.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+    [h2.HTTP2_HEADER_TE]: 'trailers',
+  };
+  return () =>
+    new Promise<Buffer>((resolve, reject) => {
+      const stream = session.request(headers);
+      const chunks: Buffer[] = [];
+      let status: string | undefined;
+      let details: string | undefined;
+      const readStatus = (fields: IncomingHttpHeaders): void => {
+        const [code, message] = [fields['grpc-status'], fields['grpc-message']];
+        if (typeof code === 'string') status = code;
+        if (typeof message === 'string') details = message;
+      };
+      stream.on('response', readStatus); // trailers-only answers carry the status here
+      stream.on('trailers', readStatus);
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', reject);
+      stream.on('end', () => {
+        if (status === '0') resolve(Buffer.concat(chunks));
+        else
+          reject(
+            new Error(`${method}: grpc-status ${status}: ${decodeURIComponent(details ?? '')}`),
+          );
+      });
+      stream.end(frame);
+    });
+}
+
+function restSender(
+  agent: Agent,
+  port: number,
+  path: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): Send {
+  const options = {
+    agent,
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path,
+    headers: { ...headers, 'content-length': String(body.byteLength) },
+  };
+  return () =>
+    new Promise<Buffer>((resolve, reject) => {
+      const req = httpRequest(options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const answer = Buffer.concat(chunks);
+          if (res.statusCode === 200) resolve(answer);
+          else
+            reject(
+              new Error(`${path}: HTTP ${res.statusCode}: ${answer.toString('utf8', 0, 300)}`),
+            );
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+/** Nests flat values into arrays of `shape` (TF Serving JSON wants nested lists). */
+function nest(values: Float32Array, shape: readonly number[]): unknown {
+  const [dim, ...rest] = shape;
+  if (dim === undefined) return values[0];
+  if (rest.length === 0) return Array.from(values);
+  const step = rest.reduce((a, b) => a * b, 1);
+  return Array.from({ length: dim }, (_, i) =>
+    nest(values.subarray(i * step, (i + 1) * step), rest),
+  );
+}
+
+function tfsRestBody(model: BenchModel, format: 'row' | 'column'): string {
+  const values = model.inputs.map((input, index) => ({ input, values: inputValues(input, index) }));
+  if (format === 'column') {
+    return JSON.stringify({
+      inputs: Object.fromEntries(values.map((v) => [v.input.name, nest(v.values, v.input.shape)])),
+    });
+  }
+  // Row format: one object per batch row (batch 1 here), inputs by name, batch dim dropped.
+  return JSON.stringify({
+    instances: [
+      Object.fromEntries(values.map((v) => [v.input.name, nest(v.values, v.input.shape.slice(1))])),
+    ],
+  });
+}
+
+function kserveJsonBody(model: BenchModel): string {
+  return JSON.stringify({
+    inputs: model.inputs.map((input, index) => ({
+      name: input.name,
+      shape: input.shape,
+      datatype: 'FP32',
+      data: Array.from(inputValues(input, index)),
+    })),
+  });
+}
+
+/** KServe binary data extension: a JSON header, then every input's raw bytes, in order. */
+function kserveBinaryBody(model: BenchModel): { body: Buffer; headerLength: number } {
+  const raws = model.inputs.map((input, index) => Buffer.from(inputValues(input, index).buffer));
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: model.inputs.map((input, index) => ({
+        name: input.name,
+        shape: input.shape,
+        datatype: 'FP32',
+        parameters: { binary_data_size: raws[index]?.byteLength ?? 0 },
+      })),
+      parameters: { binary_data_output: true },
+    }),
+  );
+  return { body: Buffer.concat([header, ...raws]), headerLength: header.byteLength };
+}
+
+let session: ClientHttp2Session | undefined;
+let sessionPort = -1;
+const agents = new Map<number, Agent>();
+
+function grpcSession(port: number): ClientHttp2Session {
+  if (session !== undefined && sessionPort === port && !session.closed) return session;
+  session?.close();
+  session = connect(`http://127.0.0.1:${port}`, {
+    settings: { initialWindowSize: CLIENT_WINDOW_BYTES },
+    // Node's default (10 MB) refuses new streams with ENHANCE_YOUR_CALM once 8 det requests
+    // (4.9 MB each) are queued; grpc-js clients lift the limit the same way.
+    maxSessionMemory: Number.MAX_SAFE_INTEGER,
+  });
+  session.on('connect', () => session?.setLocalWindowSize(CLIENT_WINDOW_BYTES));
+  session.on('error', () => {}); // surfaced by the streams that fail
+  sessionPort = port;
+  return session;
+}
+
+/** One keep-alive socket per request in flight, reused across cells of that width. */
+function restAgent(inflight: number): Agent {
+  let agent = agents.get(inflight);
+  if (agent === undefined) {
+    agent = new Agent({ keepAlive: true, maxSockets: inflight });
+    agents.set(inflight, agent);
+  }
+  return agent;
+}
+
+function senderFor(request: ClientRequest): { send: Send; check: (answer: Buffer) => void } {
+  const model = BENCH_MODELS[request.model];
+  const rest = (path: string, body: Buffer | string, headers: Record<string, string>): Send =>
+    restSender(restAgent(request.inflight), request.restPort, path, Buffer.from(body), headers);
+  const json = { 'content-type': 'application/json' };
+  const expectJson = (key: string) => (answer: Buffer) => {
+    const parsed = JSON.parse(answer.toString('utf8')) as Record<string, unknown>;
+    if (parsed[key] === undefined)
+      throw new Error(`the answer has no ${key}: ${answer.toString('utf8', 0, 200)}`);
+  };
+  switch (request.path) {
+    case 'tfs-grpc': {
+      const inputs = Object.fromEntries(
+        [...inputTensors(model)].map(([name, t]) => [name, encodeTensorProto(t)]),
+      );
+      const message = PredictRequest.encode(
+        PredictRequest.fromPartial({ modelSpec: { name: model.name }, inputs }),
+      ).finish();
+      return {
+        send: grpcSender(
+          grpcSession(request.grpcPort),
+          '/tensorflow.serving.PredictionService/Predict',
+          message,
+        ),
+        check: (answer) => {
+          const outputs = Object.keys(PredictResponse.decode(answer.subarray(5)).outputs);
+          if (outputs.length === 0) throw new Error('Predict answered no outputs');
+        },
+      };
+    }
+    case 'kserve-grpc': {
+      const message = ModelInferRequest.encode(
+        ModelInferRequest.fromPartial({
+          modelName: model.name,
+          inputs: model.inputs.map((input) => ({
+            name: input.name,
+            datatype: 'FP32',
+            shape: input.shape.map(BigInt),
+          })),
+          rawInputContents: model.inputs.map(
+            (input, index) => new Uint8Array(inputValues(input, index).buffer),
+          ),
+        }),
+      ).finish();
+      return {
+        send: grpcSender(
+          grpcSession(request.grpcPort),
+          '/inference.GRPCInferenceService/ModelInfer',
+          message,
+        ),
+        check: (answer) => {
+          if (ModelInferResponse.decode(answer.subarray(5)).rawOutputContents.length === 0) {
+            throw new Error('ModelInfer answered no raw_output_contents');
+          }
+        },
+      };
+    }
+    case 'tfs-rest-row':
+    case 'tfs-rest-column':
+      return {
+        send: rest(
+          `/v1/models/${model.name}:predict`,
+          tfsRestBody(model, request.path === 'tfs-rest-row' ? 'row' : 'column'),
+          json,
+        ),
+        check: expectJson(request.path === 'tfs-rest-row' ? 'predictions' : 'outputs'),
+      };
+    case 'kserve-rest-json':
+      return {
+        send: rest(`/v2/models/${model.name}/infer`, kserveJsonBody(model), json),
+        check: expectJson('outputs'),
+      };
+    case 'kserve-rest-binary': {
+      const { body, headerLength } = kserveBinaryBody(model);
+      const headers = {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(headerLength),
+      };
+      return {
+        send: rest(`/v2/models/${model.name}/infer`, body, headers),
+        check: (answer) => {
+          if (answer.byteLength < 4 * 4) throw new Error('binary answer too short');
+        },
+      };
+    }
+  }
+}
+
+serveBenchRequests<ClientRequest, CellResult>(async (request) => {
+  const { send, check } = senderFor(request);
+  check(await send());
+  return measureClosedLoop(send, request.inflight, request.seconds);
+});

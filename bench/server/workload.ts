@@ -1,0 +1,119 @@
+// What every process of the server bench agrees on: the two models, their inputs (the same
+// bytes in the raw engine and on every wire format) and the measuring loop.
+import { performance } from 'node:perf_hooks';
+import { createNumericTensor, type TensorMap } from '@ovms/core';
+
+/** The models served: a tiny one (overhead) and a compute-bound one (throughput). */
+export type BenchModelName = 'add' | 'det';
+
+export interface BenchInput {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+export interface BenchModel {
+  readonly name: BenchModelName;
+  readonly label: string;
+  readonly inputs: readonly BenchInput[];
+}
+
+export const BENCH_MODELS: Readonly<Record<BenchModelName, BenchModel>> = {
+  add: {
+    name: 'add',
+    label: 'add_f32 1x4',
+    inputs: [
+      { name: 'a', shape: [1, 4] },
+      { name: 'b', shape: [1, 4] },
+    ],
+  },
+  det: {
+    name: 'det',
+    label: 'PP-OCRv4 det 1x3x640x640',
+    inputs: [{ name: 'x', shape: [1, 3, 640, 640] }],
+  },
+};
+
+/** Deterministic FP32 values in [0, 1), as bench/engines uses. */
+export function inputValues(input: BenchInput, seed: number): Float32Array {
+  const count = input.shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) values[i] = (((i + seed) * 37) % 255) / 255;
+  return values;
+}
+
+export function inputTensors(model: BenchModel): TensorMap {
+  const map: TensorMap = new Map();
+  model.inputs.forEach((input, index) => {
+    const values = inputValues(input, index);
+    map.set(
+      input.name,
+      createNumericTensor('FP32', [...input.shape], new Uint8Array(values.buffer)),
+    );
+  });
+  return map;
+}
+
+/** One measured cell, as a child process reports it to run.ts. */
+export interface CellResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  /** CPU time of the reporting process over the cell (user + system, every thread). */
+  readonly cpuUs: number;
+}
+
+/** Latencies kept per cell; a cell at 100k req/s for 10 s still fits. */
+const MAX_SAMPLES = 1_000_000;
+const WARMUP_REQUESTS = 20;
+const WARMUP_MAX_MS = 1_000;
+
+function percentileUs(sorted: Float64Array, count: number, p: number): number {
+  if (count === 0) return NaN;
+  return sorted[Math.min(count - 1, Math.floor((p / 100) * count))]! * 1000;
+}
+
+/**
+ * Runs `send` with `inflight` requests outstanding for `seconds` (after a short warm-up) and
+ * reports throughput, p50/p99 latency and this process's CPU time. Each of the `inflight`
+ * loops starts its next request as soon as its previous one answers (closed loop).
+ */
+export async function measureClosedLoop(
+  send: () => Promise<unknown>,
+  inflight: number,
+  seconds: number,
+): Promise<CellResult> {
+  // Warm-up: a few requests per loop, cut short for slow paths (JSON of a 4.9 MB input).
+  const warmupEnd = performance.now() + WARMUP_MAX_MS;
+  await Promise.all(
+    Array.from({ length: inflight }, async () => {
+      for (let i = 0; i < Math.ceil(WARMUP_REQUESTS / inflight); i++) {
+        await send();
+        if (performance.now() > warmupEnd) break;
+      }
+    }),
+  );
+  const latencies = new Float64Array(MAX_SAMPLES);
+  let count = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const loop = async (): Promise<void> => {
+    while (performance.now() < deadline && count < MAX_SAMPLES) {
+      const t0 = performance.now();
+      await send();
+      latencies[count++] = performance.now() - t0;
+    }
+  };
+  await Promise.all(Array.from({ length: inflight }, loop));
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const sorted = latencies.subarray(0, count).sort();
+  return {
+    requests: count,
+    seconds: elapsed,
+    p50Us: percentileUs(sorted, count, 50),
+    p99Us: percentileUs(sorted, count, 99),
+    cpuUs: cpu.user + cpu.system,
+  };
+}
