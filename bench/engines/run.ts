@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createNumericTensor, type Engine, type LoadedModel, type TensorMap } from '@ovms/core';
 import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
 import { createOpenvinoEngine } from '@ovms/engine-openvino';
-import { linkPpOcrDetModel, writeMlpModel } from '@ovms/testing';
+import { linkPpOcrDetModel, writeFixtureModel, writeMlpModel } from '@ovms/testing';
 
 const secondsPerCell = Number(process.env['BENCH_SECONDS'] ?? 3);
 
@@ -24,6 +24,17 @@ interface Cell {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly perSecond: number;
+  /** Event-loop busy time per infer: what one infer costs the main thread. */
+  readonly mainUs: number;
+  /** Process CPU time (all threads) per infer. */
+  readonly cpuUs: number;
+}
+
+/** An engine as benched: a label, and what to switch on around its cells. */
+interface Variant {
+  readonly label: string;
+  readonly engine: Engine;
+  readonly pluginConfig?: Readonly<Record<string, string>>;
 }
 
 function floatInput(name: string, shape: number[]): TensorMap {
@@ -41,6 +52,8 @@ async function measure(model: LoadedModel, inputs: TensorMap, concurrency: numbe
   const latencies: number[] = [];
   const deadline = performance.now() + secondsPerCell * 1000;
   const started = performance.now();
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
   const worker = async () => {
     while (performance.now() < deadline) {
       const t0 = performance.now();
@@ -50,21 +63,29 @@ async function measure(model: LoadedModel, inputs: TensorMap, concurrency: numbe
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
+  const busyMs = performance.eventLoopUtilization(elu).active;
+  const { user, system } = process.cpuUsage(cpu);
+  const count = latencies.length;
   latencies.sort((a, b) => a - b);
   return {
+    mainUs: (busyMs * 1000) / count,
+    cpuUs: (user + system) / count,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     perSecond: latencies.length / elapsed,
   };
 }
 
-async function benchCell(engine: Engine, model: BenchModel, concurrency: number): Promise<Cell> {
-  const loaded = await engine.load(model.dir, { nireq: concurrency });
+async function benchCell(variant: Variant, model: BenchModel, concurrency: number): Promise<Cell> {
+  const options = variant.pluginConfig === undefined ? {} : { pluginConfig: variant.pluginConfig };
+  const loaded = await variant.engine.load(model.dir, { nireq: concurrency, ...options });
   try {
     const result = await measure(loaded, model.inputs, concurrency);
     return {
       model: model.name,
-      engine: engine.name,
+      engine: variant.label,
+      mainUs: result.mainUs,
+      cpuUs: result.cpuUs,
       concurrency,
       p50Ms: result.p50,
       p99Ms: result.p99,
@@ -81,23 +102,38 @@ try {
   await writeMlpModel(mlpDir, { inputSize: 256, hiddenSize: 512, outputSize: 10 });
   const detDir = join(root, 'det', '1');
   await linkPpOcrDetModel(detDir);
+  const addDir = join(root, 'add', '1');
+  // ONNX, so both engines load the same file.
+  await writeFixtureModel('add_f32', 'onnx', addDir);
+  const tiny: TensorMap = new Map([...floatInput('a', [1, 4]), ...floatInput('b', [1, 4])]);
   const models: BenchModel[] = [
+    { name: 'add_f32 1x4', dir: addDir, inputs: tiny },
     { name: 'mlp 1x256', dir: mlpDir, inputs: floatInput('x', [1, 256]) },
     { name: 'PP-OCRv4 det 1x3x640x640', dir: detDir, inputs: floatInput('x', [1, 3, 640, 640]) },
   ];
-  const engines: Engine[] = [createOnnxRuntimeEngine(), createOpenvinoEngine()];
+  const openvino = createOpenvinoEngine();
+  const variants: Variant[] = [
+    { label: 'onnxruntime', engine: createOnnxRuntimeEngine() },
+    { label: 'openvino', engine: openvino },
+    // OpenVINO's CPU default on 2 cores is LATENCY: 1 stream × 2 pinned threads. One thread
+    // leaves a core to Node; measured beside the default before changing the engine's default.
+    { label: 'ov-1thread', engine: openvino, pluginConfig: { INFERENCE_NUM_THREADS: '1' } },
+  ];
   const cells: Cell[] = [];
   for (const model of models) {
     for (const concurrency of [1, 2]) {
-      for (const engine of engines) cells.push(await benchCell(engine, model, concurrency));
+      for (const variant of variants) cells.push(await benchCell(variant, model, concurrency));
     }
   }
   console.log(`\nRaw engines in process, ${secondsPerCell} s per cell (nireq = concurrency):`);
-  console.log('  model                       engine        conc    p50 ms    p99 ms    infer/s');
+  console.log(
+    '  model                       engine        conc    p50 ms    p99 ms    infer/s  main us  cpu us',
+  );
   for (const cell of cells) {
     console.log(
       `  ${cell.model.padEnd(27)} ${cell.engine.padEnd(12)} ${String(cell.concurrency).padStart(5)} ` +
-        `${cell.p50Ms.toFixed(3).padStart(9)} ${cell.p99Ms.toFixed(3).padStart(9)} ${cell.perSecond.toFixed(1).padStart(10)}`,
+        `${cell.p50Ms.toFixed(3).padStart(9)} ${cell.p99Ms.toFixed(3).padStart(9)} ${cell.perSecond.toFixed(1).padStart(10)} ` +
+        `${cell.mainUs.toFixed(1).padStart(8)} ${cell.cpuUs.toFixed(1).padStart(7)}`,
     );
   }
   console.log('\nOpenVINO / ONNX Runtime throughput ratio:');

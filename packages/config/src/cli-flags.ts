@@ -12,101 +12,190 @@ export interface FlagSpec {
   readonly help: string;
   /** Upper bound for `uint` flags (uint32 unless stated). */
   readonly max?: number;
+  /** Default as the reference shows it (docs/cli.md); absent: unset. Descriptive only. */
+  readonly default?: string;
+  /** What ovms-ts does with the flag, where the help line does not say it (docs/cli.md). */
+  readonly notes?: string;
 }
+
+/** Descriptive fields for docs/cli.md (scripts/gen-cli-docs.ts); the parser ignores them. */
+type FlagDocs = Pick<FlagSpec, 'default' | 'notes'>;
 
 const UINT32_MAX = 4294967295;
 
-const server = (name: string, kind: FlagKind, help: string, max?: number): FlagSpec => ({
+const server = (
+  name: string,
+  kind: FlagKind,
+  help: string,
+  docs: FlagDocs = {},
+  max?: number,
+): FlagSpec => ({
   name,
   kind,
   group: 'server',
   help,
+  ...docs,
   ...(max !== undefined && { max }),
 });
-const single = (name: string, kind: FlagKind, help: string): FlagSpec => ({
+const single = (name: string, kind: FlagKind, help: string, docs: FlagDocs = {}): FlagSpec => ({
   name,
   kind,
   group: 'single model',
   help,
+  ...docs,
 });
+
+const NO_EFFECT = 'Accepted for compatibility; no effect in ovms-ts.';
+const NOT_SERVED = 'Parsed and validated; stateful models are not served yet.';
 
 export const FLAGS: readonly FlagSpec[] = [
   server('help', 'bool', 'Show this help message and exit'),
   server('version', 'bool', 'Show binary version'),
-  server('port', 'uint', 'gRPC server port (default 0: gRPC off)'),
+  server('port', 'uint', 'gRPC server port (default 0: gRPC off)', {
+    default: '0 (off)',
+    notes: 'TF Serving and KServe gRPC services. One of `--port` and `--rest_port` is required.',
+  }),
   server(
     'grpc_bind_address',
     'string',
     'Network interface address for the gRPC API (default 0.0.0.0)',
+    { default: '0.0.0.0', notes: 'IPv4, IPv6 or hostname.' },
   ),
-  server('rest_port', 'uint', 'REST server port (default 0: REST off)'),
+  server('rest_port', 'uint', 'REST server port (default 0: REST off)', {
+    default: '0 (off)',
+    notes: 'TF Serving REST, KServe v2 REST, `/v1/config`, `/metrics`. Must differ from `--port`.',
+  }),
   server(
     'rest_bind_address',
     'string',
     'Network interface address for the REST API (default 0.0.0.0)',
+    { default: '0.0.0.0', notes: 'IPv4, IPv6 or hostname.' },
   ),
-  server('grpc_workers', 'uint', 'Number of gRPC servers (default 1)'),
-  server('grpc_max_threads', 'uint', 'Maximum number of gRPC server threads (default: by CPUs)'),
+  server('grpc_workers', 'uint', 'Number of gRPC servers (default 1)', {
+    default: '1',
+    notes: `1 to the CPU count. ${NO_EFFECT} One event loop serves gRPC; inference runs on each model's own threads.`,
+  }),
+  server('grpc_max_threads', 'uint', 'Maximum number of gRPC server threads (default: by CPUs)', {
+    notes: `${NO_EFFECT} grpc-js has no thread pool.`,
+  }),
   server(
     'grpc_memory_quota',
     'uint',
     'gRPC server buffer memory quota in bytes (default 2GB)',
+    { notes: `${NO_EFFECT} grpc-js has no memory quota.` },
     Number.MAX_SAFE_INTEGER,
   ),
   server(
     'grpc_channel_arguments',
     'string',
     'Comma separated gRPC server arguments, e.g. grpc.max_connection_age_ms=2000',
+    {
+      notes:
+        '`key=value` pairs passed to the grpc-js server as channel options; integer values become numbers.',
+    },
   ),
-  server('rest_workers', 'uint', 'Number of REST worker threads (default: by CPUs)'),
-  server('log_level', 'string', 'One of TRACE, DEBUG, INFO, WARNING, ERROR (default INFO)'),
-  server('log_path', 'string', 'Optional path to the log file'),
+  server('rest_workers', 'uint', 'Number of REST worker threads (default: by CPUs)', {
+    notes: `At least 2; needs \`--rest_port\`. ${NO_EFFECT}`,
+  }),
+  server('log_level', 'string', 'One of TRACE, DEBUG, INFO, WARNING, ERROR (default INFO)', {
+    default: 'INFO',
+  }),
+  server('log_path', 'string', 'Optional path to the log file', {
+    default: 'stdout',
+    notes: 'The log is appended to the file; missing folders are created.',
+  }),
   server(
     'file_system_poll_wait_seconds',
     'uint',
     'Seconds between config and model version checks (default 1; 0: off)',
+    {
+      default: '1',
+      notes:
+        'Both the config file and every model repository (local or bucket) are checked; 0 turns monitoring off.',
+    },
   ),
   server(
     'sequence_cleaner_poll_wait_minutes',
     'uint',
     'Minutes between idle sequence cleanups (default 5; 0: off)',
+    { default: '5', notes: NOT_SERVED },
   ),
   server(
     'custom_node_resources_cleaner_interval_seconds',
     'uint',
     'Seconds between custom node resource cleanups (default 300)',
+    { default: '300', notes: NO_EFFECT },
   ),
-  server('cache_dir', 'string', 'Model cache directory'),
-  server('cpu_extension', 'string', 'Shared library with custom CPU layers'),
-  server('metrics_enable', 'bool', 'Enable the metrics endpoint on rest_port (default false)'),
-  server('metrics_list', 'string', 'Comma separated list of metrics to enable'),
-  server('allowed_origins', 'string', 'Comma separated CORS origins (default *)'),
-  server('allowed_methods', 'string', 'Comma separated CORS methods (default *)'),
-  server('allowed_headers', 'string', 'Comma separated CORS headers (default *)'),
-  server('allow_credentials', 'bool', 'Allow CORS credentials (default false)'),
+  server('cache_dir', 'string', 'Model cache directory', {
+    notes:
+      "OpenVINO's compiled-model cache (`CACHE_DIR`); models with `shape` or `batch_size` `auto` skip it unless `allow_cache` is true. onnxruntime has no such cache.",
+  }),
+  server('cpu_extension', 'string', 'Shared library with custom CPU layers', { notes: NO_EFFECT }),
+  server('metrics_enable', 'bool', 'Enable the metrics endpoint on rest_port (default false)', {
+    default: 'false',
+    notes: '`GET /metrics` on the REST port; needs `--rest_port`. See docs/metrics.md.',
+  }),
+  server('metrics_list', 'string', 'Comma separated list of metrics to enable', {
+    default: "OVMS's default set",
+    notes: 'Needs `--metrics_enable`; an unknown name stops the start.',
+  }),
+  server('allowed_origins', 'string', 'Comma separated CORS origins (default *)', {
+    default: '*',
+    notes: 'Accepted; CORS headers are not sent yet.',
+  }),
+  server('allowed_methods', 'string', 'Comma separated CORS methods (default *)', {
+    default: '*',
+    notes: 'Accepted; CORS headers are not sent yet.',
+  }),
+  server('allowed_headers', 'string', 'Comma separated CORS headers (default *)', {
+    default: '*',
+    notes: 'Accepted; CORS headers are not sent yet.',
+  }),
+  server('allow_credentials', 'bool', 'Allow CORS credentials (default false)', {
+    default: 'false',
+    notes: 'Accepted; CORS headers are not sent yet.',
+  }),
   {
     name: 'config_path',
     kind: 'string',
     group: 'multi model',
     help: 'Path to the config.json file (or its directory)',
+    notes:
+      'A local path or a bucket URI (`s3://`, `gs://`, `az://`, `azfs://`); watched for changes. Exclusive with `--model_name` / `--model_path`. See docs/config-json.md.',
   },
-  single('model_name', 'string', 'Name of the model'),
-  single('model_path', 'string', 'Folder with model versions, or a single model file'),
+  single('model_name', 'string', 'Name of the model', {
+    notes: 'Required with `--model_path`.',
+  }),
+  single('model_path', 'string', 'Folder with model versions, or a single model file', {
+    notes: 'Local path or bucket URI. See docs/model-repository.md.',
+  }),
   single('batch_size', 'string', 'Model batch size: a number or auto; ignored when shape is set'),
   single('shape', 'string', 'Model shape: (1,3,224,224), auto, or JSON {"input":"(1,3)"}'),
   single('layout', 'string', 'Model layout: NHWC:NCHW, or JSON per tensor'),
-  single('model_version_policy', 'string', 'JSON, e.g. {"latest":{"num_versions":2}}'),
-  single('nireq', 'uint', 'Size of the infer request pool (0: engine default)'),
-  single('target_device', 'string', 'CPU, GPU, NPU, AUTO, HETERO:…, MULTI:… (default CPU)'),
+  single('model_version_policy', 'string', 'JSON, e.g. {"latest":{"num_versions":2}}', {
+    default: '{"latest":{"num_versions":1}}',
+  }),
+  single('nireq', 'uint', 'Size of the infer request pool (0: engine default)', {
+    default: '0 (engine default)',
+  }),
+  single('target_device', 'string', 'CPU, GPU, NPU, AUTO, HETERO:…, MULTI:… (default CPU)', {
+    default: 'CPU',
+  }),
   single('plugin_config', 'string', 'JSON, e.g. {"PERFORMANCE_HINT":"LATENCY"}'),
-  single('stateful', 'bool', 'The model is stateful'),
+  single('stateful', 'bool', 'The model is stateful', { default: 'false', notes: NOT_SERVED }),
   single(
     'idle_sequence_cleanup',
     'bool',
     'Stateful: subject to idle sequence cleanup (default true)',
+    { default: 'true', notes: NOT_SERVED },
   ),
-  single('low_latency_transformation', 'bool', 'Stateful: apply the low latency transformation'),
-  single('max_sequence_number', 'uint', 'Stateful: maximum concurrent sequences'),
+  single('low_latency_transformation', 'bool', 'Stateful: apply the low latency transformation', {
+    default: 'false',
+    notes: NOT_SERVED,
+  }),
+  single('max_sequence_number', 'uint', 'Stateful: maximum concurrent sequences', {
+    notes: NOT_SERVED,
+  }),
 ];
 
 export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]));

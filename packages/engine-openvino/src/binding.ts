@@ -66,8 +66,9 @@ export interface OvCompiledModel {
 
 export interface OvInferRequest {
   /**
-   * Wraps `data` (no copy) as input `index`. The caller keeps `data` alive and unchanged until
-   * `infer()` settles.
+   * Sets `data` as input `index`: wrapped without a copy, or (C API, small inputs) copied into
+   * a tensor the request owns. Either way the caller keeps `data` alive and unchanged until
+   * `infer()` settles, and calls setInput before every infer.
    */
   setInput(index: number, elementType: string, shape: readonly number[], data: Uint8Array): void;
   /** Runs inference off the event loop. */

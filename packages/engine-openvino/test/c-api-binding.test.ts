@@ -58,12 +58,35 @@ describe('C API binding (libopenvino_c through koffi)', () => {
     expect(first.shape).toEqual([1, 4]);
     expect(first.elementType).toBe('f32');
     expect([...new Float32Array(first.data.buffer)]).toEqual([11, 22, 33, 44]);
-    // Inputs are not copied: changing the buffer changes the next result. The first output,
-    // copied out, stays as it was.
+    // Small inputs are copied into the request's own tensor, so a change needs setInput again;
+    // the same shape reuses that tensor. The first output, copied out, stays as it was.
     a.set([100, 100, 100, 100]);
+    request.setInput(0, 'f32', [1, 4], bytes(a));
     await request.infer();
     expect([...new Float32Array(request.getOutput(0).data.buffer)]).toEqual([110, 120, 130, 140]);
     expect([...new Float32Array(first.data.buffer)]).toEqual([11, 22, 33, 44]);
+    request.free();
+    compiled.free();
+    model.free();
+  });
+
+  it('switches between copied small inputs and wrapped large ones as shapes change', async () => {
+    const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
+    const compiled = await model.compile('CPU', {});
+    const request = compiled.createInferRequest();
+    // 5000×4 f32 is 80 KB, over the copy limit (wrapped); 1×4 and 2×4 are copied.
+    for (const batch of [1, 5000, 2, 2, 5000, 1]) {
+      const values = Float32Array.from({ length: batch * 4 }, (_, i) => i);
+      const bytes = new Uint8Array(values.buffer);
+      request.setInput(0, 'f32', [batch, 4], bytes);
+      request.setInput(1, 'f32', [batch, 4], bytes);
+      await request.infer();
+      const output = request.getOutput(0);
+      expect(output.shape).toEqual([batch, 4]);
+      const sums = new Float32Array(output.data.buffer);
+      expect(sums.length).toBe(batch * 4);
+      expect(sums[batch * 4 - 1]).toBe(2 * (batch * 4 - 1));
+    }
     request.free();
     compiled.free();
     model.free();

@@ -14,6 +14,8 @@ import { check, readPorts, taken, takeString, toPartialShape } from './ports.js'
 import { applyLayoutsC } from './layouts.js';
 
 class CCompiledModel implements OvCompiledModel {
+  private outputPorts: PortInfo[] | undefined;
+
   constructor(
     private readonly api: CApi,
     private handle: Ptr,
@@ -72,7 +74,9 @@ class CCompiledModel implements OvCompiledModel {
       this.api.compiledModelCreateInferRequest(this.handle, out),
       'creating an infer request',
     );
-    return new CInferRequest(this.api, taken(out, 'infer request'));
+    // Output ports are read once per compiled model: each request maps its static outputs.
+    this.outputPorts ??= this.outputs();
+    return new CInferRequest(this.api, taken(out, 'infer request'), this.outputPorts);
   }
 
   free(): void {

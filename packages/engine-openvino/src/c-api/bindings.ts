@@ -220,6 +220,11 @@ function declare(lib: LibraryHandle) {
       st,
       ['void*', 'size_t', ptrOut],
     ),
+    inferRequestSetOutputTensorByIndex: fn<[Ptr, number, Ptr]>(
+      'ov_infer_request_set_output_tensor_by_index',
+      st,
+      ['void*', 'size_t', 'void*'],
+    ),
     inferRequestInfer: fn<[Ptr]>('ov_infer_request_infer', st, ['void*']),
 
     tensorCreateFromHostPtr: fn<[number, ShapeStruct, Uint8Array, Out<Ptr>]>(
@@ -227,7 +232,22 @@ function declare(lib: LibraryHandle) {
       st,
       ['int', ShapeType, 'void*', ptrOut],
     ),
+    tensorCreate: fn<[number, ShapeStruct, Out<Ptr>]>('ov_tensor_create', st, [
+      'int',
+      ShapeType,
+      ptrOut,
+    ]),
     tensorFree: fn<[Ptr], void>('ov_tensor_free', 'void', ['void*']),
+    // Hot-path variants: out-parameters as a caller-owned BigInt64Array ([pointer] or
+    // [rank, dims]) instead of koffi-marshalled arrays/structs, about 3× cheaper per call.
+    tensorDataRaw: fn<[Ptr, BigInt64Array]>('ov_tensor_data', st, ['void*', 'void*']),
+    tensorGetShapeRaw: fn<[Ptr, BigInt64Array]>('ov_tensor_get_shape', st, ['void*', 'void*']),
+    shapeFreeRaw: fn<[BigInt64Array]>('ov_shape_free', st, ['void*']),
+    inferRequestGetOutputTensorRaw: fn<[Ptr, number, BigInt64Array]>(
+      'ov_infer_request_get_output_tensor_by_index',
+      st,
+      ['void*', 'size_t', 'void*'],
+    ),
     tensorData: fn<[Ptr, Out<Ptr>]>('ov_tensor_data', st, ['void*', ptrOut]),
     tensorGetShape: fn<[Ptr, ShapeStruct]>('ov_tensor_get_shape', st, [
       'void*',

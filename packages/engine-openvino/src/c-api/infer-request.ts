@@ -1,38 +1,87 @@
 import koffi from 'koffi';
-import type { OutputTensor, OvInferRequest } from '../binding.js';
+import type { OutputTensor, OvInferRequest, PortInfo } from '../binding.js';
 import type { CApi, Out, Ptr } from './bindings.js';
 import { callAsync } from './call-async.js';
 import { check, elementTypeCode, elementTypeName, taken } from './ports.js';
+
+/**
+ * Inputs up to this size are copied into a tensor the request owns instead of being wrapped:
+ * wrapping costs three FFI calls (create, set, free; ~4 µs of main thread per input), a copy
+ * of 64 KiB well under that. Larger inputs keep the zero-copy wrap (DESIGN.md).
+ */
+const COPY_LIMIT = 64 * 1024;
+
+/** A tensor this request allocated, with a view of its memory (valid until the tensor is freed). */
+interface OwnedTensor {
+  readonly handle: Ptr;
+  readonly elementType: string;
+  readonly shape: readonly number[];
+  readonly bytes: Uint8Array;
+}
 
 export class CInferRequest implements OvInferRequest {
   // The request reads these buffers when it runs; holding them keeps them alive for as long as
   // it points at them. They do not move: koffi's pointer lookup moves a small on-heap typed
   // array off-heap for good, and off-heap backing stores are never relocated.
   private readonly held: (Uint8Array | undefined)[] = [];
+  /** Per input index: the owned tensor currently set as that input (small inputs). */
+  private readonly inputs: (OwnedTensor | undefined)[] = [];
+  /** Per output index: the owned tensor set as that output once (static output shapes). */
+  private readonly outputs: (OwnedTensor | undefined)[] = [];
+  /** Out-parameter scratch for the raw calls: [pointer] or [rank, dims pointer]. */
+  private readonly scratch = new BigInt64Array(2);
 
   constructor(
     private readonly api: CApi,
     private handle: Ptr,
-  ) {}
+    private readonly outputPorts: readonly PortInfo[] = [],
+  ) {
+    try {
+      // A static output always has the same shape, so OpenVINO can write every infer straight
+      // into memory we mapped once: reading it then takes no FFI call at all.
+      outputPorts.forEach((port, index) => {
+        const shape = port.shape;
+        if (shape === undefined || shape.some((d) => d < 0)) return;
+        if (port.elementType === 'string' || port.elementType === 'dynamic') return;
+        const owned = this.createTensor(port.elementType, shape, `output ${index}`);
+        this.outputs[index] = owned;
+        check(
+          api,
+          api.inferRequestSetOutputTensorByIndex(handle, index, owned.handle),
+          `output ${index}`,
+        );
+      });
+    } catch (error) {
+      this.free();
+      throw error;
+    }
+  }
 
   setInput(index: number, elementType: string, shape: readonly number[], data: Uint8Array): void {
-    const api = this.api;
-    const tensorOut: Out<Ptr> = [null];
-    const cShape = { rank: shape.length, dims: shape.map((d) => BigInt(d)) };
-    const code = elementTypeCode(elementType);
-    check(api, api.tensorCreateFromHostPtr(code, cShape, data, tensorOut), `input ${index}`);
-    const tensor = taken(tensorOut, `input ${index}`);
-    try {
-      check(
-        api,
-        api.inferRequestSetInputTensorByIndex(this.handle, index, tensor),
-        `input ${index}`,
-      );
-    } finally {
-      // The request keeps its own reference to the tensor; our handle is no longer needed.
-      api.tensorFree(tensor);
+    const owned = this.inputs[index];
+    if (
+      owned !== undefined &&
+      owned.bytes.byteLength === data.byteLength &&
+      owned.elementType === elementType &&
+      sameDims(owned.shape, shape)
+    ) {
+      owned.bytes.set(data);
+      return;
     }
-    this.held[index] = data;
+    if (data.byteLength === 0 || data.byteLength > COPY_LIMIT) {
+      this.wrapInput(index, elementType, shape, data);
+      return;
+    }
+    const next = this.createTensor(elementType, shape, `input ${index}`);
+    if (next.bytes.byteLength !== data.byteLength) {
+      // A buffer that does not match its shape: leave the verdict to OpenVINO, as before.
+      this.api.tensorFree(next.handle);
+      this.wrapInput(index, elementType, shape, data);
+      return;
+    }
+    next.bytes.set(data);
+    this.setInputTensor(index, next.handle);
+    this.inputs[index] = next;
   }
 
   infer(): Promise<void> {
@@ -40,36 +89,33 @@ export class CInferRequest implements OvInferRequest {
   }
 
   getOutput(index: number): OutputTensor {
-    const api = this.api;
-    const tensorOut: Out<Ptr> = [null];
-    check(api, api.inferRequestGetOutputTensorByIndex(this.handle, index, tensorOut), 'output');
-    const tensor = taken(tensorOut, `output ${index}`);
-    try {
-      const typeOut: Out<number> = [null];
-      check(api, api.tensorGetElementType(tensor, typeOut), `output ${index}`);
-      const shapeStruct: { rank?: number | bigint; dims?: Ptr } = {};
-      check(api, api.tensorGetShape(tensor, shapeStruct), `output ${index}`);
-      let shape: number[];
-      try {
-        const rank = Number(shapeStruct.rank ?? 0);
-        const dims =
-          rank === 0 ? [] : (koffi.decode(shapeStruct.dims, 'int64_t', rank) as ArrayLike<bigint>);
-        shape = Array.from(dims, Number);
-      } finally {
-        api.shapeFree(shapeStruct);
-      }
-      const sizeOut: Out<number> = [null];
-      check(api, api.tensorGetByteSize(tensor, sizeOut), `output ${index}`);
-      const byteSize = Number(sizeOut[0] ?? 0);
+    const owned = this.outputs[index];
+    if (owned !== undefined) {
       // The one copy of the output: the request reuses this memory on its next infer, and the
       // LoadedModel contract has no "done with outputs" call that would let us lend it out.
-      let data = new Uint8Array(byteSize);
-      if (byteSize > 0) {
-        const dataOut: Out<Ptr> = [null];
-        check(api, api.tensorData(tensor, dataOut), `output ${index}`);
-        data = new Uint8Array(koffi.view(taken(dataOut, `output ${index}`), byteSize)).slice();
+      return { elementType: owned.elementType, shape: [...owned.shape], data: owned.bytes.slice() };
+    }
+    const api = this.api;
+    const out = this.scratch;
+    const what = `output ${index}`;
+    check(api, api.inferRequestGetOutputTensorRaw(this.handle, index, out), what);
+    const tensor = out[0] ?? 0n;
+    if (tensor === 0n) throw new Error(`${what}: OpenVINO returned null`);
+    try {
+      const shape = this.tensorShape(tensor, what);
+      const sizeOut: Out<number> = [null];
+      check(api, api.tensorGetByteSize(tensor, sizeOut), what);
+      const byteSize = Number(sizeOut[0] ?? 0);
+      let elementType = this.outputPorts[index]?.elementType ?? 'dynamic';
+      if (elementType === 'dynamic') {
+        const typeOut: Out<number> = [null];
+        check(api, api.tensorGetElementType(tensor, typeOut), what);
+        elementType = elementTypeName(typeOut[0] ?? 0);
       }
-      return { elementType: elementTypeName(typeOut[0] ?? 0), shape, data };
+      if (byteSize === 0) return { elementType, shape, data: new Uint8Array(0) };
+      check(api, api.tensorDataRaw(tensor, out), what);
+      const data = new Uint8Array(koffi.view(out[0] ?? 0n, byteSize)).slice();
+      return { elementType, shape, data };
     } finally {
       api.tensorFree(tensor);
     }
@@ -80,5 +126,83 @@ export class CInferRequest implements OvInferRequest {
     this.api.inferRequestFree(this.handle);
     this.handle = 0n;
     this.held.length = 0;
+    for (const owned of [...this.inputs, ...this.outputs]) {
+      if (owned !== undefined) this.api.tensorFree(owned.handle);
+    }
+    this.inputs.length = 0;
+    this.outputs.length = 0;
   }
+
+  /** Zero-copy: a tensor over the caller's buffer, set as input `index`. */
+  private wrapInput(
+    index: number,
+    elementType: string,
+    shape: readonly number[],
+    data: Uint8Array,
+  ) {
+    const api = this.api;
+    const tensorOut: Out<Ptr> = [null];
+    const cShape = { rank: shape.length, dims: shape.map((d) => BigInt(d)) };
+    const code = elementTypeCode(elementType);
+    check(api, api.tensorCreateFromHostPtr(code, cShape, data, tensorOut), `input ${index}`);
+    const tensor = taken(tensorOut, `input ${index}`);
+    try {
+      this.setInputTensor(index, tensor);
+    } finally {
+      // The request keeps its own reference to the tensor; our handle is no longer needed.
+      api.tensorFree(tensor);
+    }
+    this.held[index] = data;
+  }
+
+  /** Sets `tensor` as input `index`, releasing the owned tensor it replaces. */
+  private setInputTensor(index: number, tensor: Ptr): void {
+    const api = this.api;
+    check(api, api.inferRequestSetInputTensorByIndex(this.handle, index, tensor), `input ${index}`);
+    const replaced = this.inputs[index];
+    this.inputs[index] = undefined;
+    this.held[index] = undefined;
+    if (replaced !== undefined) api.tensorFree(replaced.handle);
+  }
+
+  private createTensor(elementType: string, shape: readonly number[], what: string): OwnedTensor {
+    const api = this.api;
+    const tensorOut: Out<Ptr> = [null];
+    const cShape = { rank: shape.length, dims: shape.map((d) => BigInt(d)) };
+    check(api, api.tensorCreate(elementTypeCode(elementType), cShape, tensorOut), what);
+    const handle = taken(tensorOut, what);
+    try {
+      const sizeOut: Out<number> = [null];
+      check(api, api.tensorGetByteSize(handle, sizeOut), what);
+      const byteSize = Number(sizeOut[0] ?? 0);
+      let bytes = new Uint8Array(0);
+      if (byteSize > 0) {
+        check(api, api.tensorDataRaw(handle, this.scratch), what);
+        bytes = new Uint8Array(koffi.view(this.scratch[0] ?? 0n, byteSize));
+      }
+      return { handle, elementType, shape: [...shape], bytes };
+    } catch (error) {
+      api.tensorFree(handle);
+      throw error;
+    }
+  }
+
+  private tensorShape(tensor: Ptr, what: string): number[] {
+    const api = this.api;
+    const out = this.scratch;
+    check(api, api.tensorGetShapeRaw(tensor, out), what);
+    try {
+      const rank = Number(out[0] ?? 0n);
+      if (rank === 0) return [];
+      return Array.from(new BigInt64Array(koffi.view(out[1] ?? 0n, rank * 8)), Number);
+    } finally {
+      api.shapeFreeRaw(out);
+    }
+  }
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
