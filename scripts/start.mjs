@@ -9,9 +9,12 @@ const demo = spawnSync(
 );
 if (demo.status !== 0) process.exit(demo.status ?? 1);
 
+// The built server, with tsx registered only so that the OCR demo's custom nodes (.ts files of
+// demos/ocr/src/nodes) load; everything else runs from dist as in production.
 const server = spawn(
   process.execPath,
   [
+    ...['--import', 'tsx'],
     'apps/ovms/bin/ovms.js',
     ...['--config_path', '.cache/demo/config.json', '--port', '9000', '--rest_port', '8000'],
   ],

@@ -1,6 +1,7 @@
 import { readConfigFile, toModelLoadOptions } from '@ovms/config';
 import type { ServerConfig } from '@ovms/config';
 import type { ConfigLoader, ManagerConfig } from '@ovms/lifecycle';
+import type { ServedPipeline } from './pipelines.js';
 
 export interface ManagerConfigOptions {
   /** `--cache_dir`: the compiled-model cache engines may use. */
@@ -9,8 +10,8 @@ export interface ManagerConfigOptions {
 
 /**
  * Maps the parsed config.json (or single-model flags) to what the model manager serves.
- * Pipelines are handed over as their parsed definitions: the manager reports them, the DAG
- * package will serve them.
+ * Pipelines are handed over opaque, with the config's custom node libraries: the manager
+ * decides when to (re)build them and the app's DAG factory (pipelines.ts) builds them.
  */
 export function toManagerConfig(
   config: ServerConfig,
@@ -25,7 +26,13 @@ export function toManagerConfig(
       loadOptions: toModelLoadOptions(model, loadOptionsOptions),
       ...(model.engine !== undefined && { engine: model.engine }),
     })),
-    pipelines: config.pipelines.map((pipeline) => ({ name: pipeline.name, definition: pipeline })),
+    pipelines: config.pipelines.map((pipeline) => ({
+      name: pipeline.name,
+      definition: {
+        pipeline,
+        libraries: config.customNodeLibraries,
+      } satisfies ServedPipeline,
+    })),
   };
 }
 

@@ -13,6 +13,7 @@ import { createEngines } from './engines.js';
 import { toChannelOptions } from './grpc-options.js';
 import { configFileLoader, toManagerConfig } from './manager-config.js';
 import { createMetrics, resolveMetricsSettings } from './metrics.js';
+import { createDagPipelineFactory } from './pipelines.js';
 import { createStorageRegistry, createStorageRepository } from './repository.js';
 
 /** Grace given to requests in flight when the server stops, before connections are cut. */
@@ -79,7 +80,9 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
     start.engines ??
     createEngines({ env: start.env, projectRoot: start.projectRoot, logger, ...cacheOptions });
   const models = start.options.models;
+  const pipelines = createDagPipelineFactory({ provider: () => manager, logger });
   const manager = new ModelManager({
+    pipelines,
     repository: createStorageRepository({ registry: createStorageRegistry(), workDir }),
     engines: createEngineSelector(engines),
     logger,
@@ -137,6 +140,7 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
     // repository watcher starting, so wait for the initial load (failed or not) first.
     await loaded.catch(() => {});
     await manager.stop();
+    await pipelines.close();
     await rm(workDir, { recursive: true, force: true });
     logger.info({}, 'Server stopped');
   };

@@ -1,5 +1,6 @@
 export { ModelManager } from './model-manager.js';
-export type { ConfigStatus, ModelManagerOptions } from './model-manager.js';
+export type { ModelManagerOptions } from './model-manager.js';
+export type { ConfigStatus } from './config-follower.js';
 export type { ModelVersionUsage } from './model-instance.js';
 export type {
   ConfigLoader,
@@ -7,8 +8,13 @@ export type {
   EngineSelector,
   ManagerConfig,
   ModelDefinition,
+  ModelLookup,
   ModelRepository,
+  ModelSignature,
+  PipelineBuild,
   PipelineDefinition,
+  PipelineFactory,
+  PipelineModelUse,
 } from './types.js';
 export { DEFAULT_VERSION_POLICY, describePolicy, filterVersions } from './version-policy.js';
 export type { VersionPolicy } from './version-policy.js';

@@ -119,7 +119,7 @@ describe('acquire', () => {
     expect(Date.now() - before).toBeLessThan(1000);
   });
 
-  it('names pipelines instead of answering "model not found"', async () => {
+  it('answers PIPELINE_DEFINITION_NOT_LOADED_YET for pipelines this manager does not build', async () => {
     manager = new ModelManager(
       harness().options({
         config: {
@@ -134,13 +134,13 @@ describe('acquire', () => {
     await manager.start();
     expectError(
       await rejection(manager.acquire('p')),
-      'PIPELINE_DEFINITION_NAME_MISSING',
-      'Pipeline with requested name is not found - pipeline p is defined but pipelines are not servable yet',
+      'PIPELINE_DEFINITION_NOT_LOADED_YET',
+      'Pipeline is not loaded yet - pipeline p is defined but this server does not serve pipelines',
     );
     expectError(
       await rejection(manager.acquire('bad')),
-      'PIPELINE_DEFINITION_NAME_MISSING',
-      'Pipeline with requested name is not found - pipeline bad is invalid: node det: unknown model detector',
+      'PIPELINE_DEFINITION_NOT_LOADED_YET',
+      'Pipeline is not loaded yet - pipeline bad is invalid: node det: unknown model detector',
     );
   });
 
@@ -157,8 +157,8 @@ describe('acquire', () => {
     await manager.reloadConfig();
     expectError(
       await rejection(manager.acquire('p')),
-      'PIPELINE_DEFINITION_NAME_MISSING',
-      'Pipeline with requested name is not found - pipeline p was removed from the config',
+      'PIPELINE_DEFINITION_NOT_LOADED_ANYMORE',
+      'Pipeline is retired - pipeline p was removed from the config',
     );
   });
 });

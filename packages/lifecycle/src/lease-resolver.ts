@@ -23,7 +23,7 @@ export async function acquireLease(
   const deadline = Date.now() + loadingWaitMs;
   for (;;) {
     const record = registry.model(name);
-    if (record === undefined) throw unknownName(registry, name);
+    if (record === undefined) throw new ServingError(StatusCode.MODEL_NAME_MISSING);
     const attempt =
       version === undefined || version === 0
         ? resolveDefault(record)
@@ -34,18 +34,6 @@ export async function acquireLease(
     if (remaining <= 0) throw new ServingError(StatusCode.MODEL_VERSION_NOT_LOADED_YET);
     await attempt.waitFor.waitForTransition(remaining);
   }
-}
-
-function unknownName(registry: ModelRegistry, name: string): ServingError {
-  const pipeline = registry.pipeline(name);
-  if (pipeline === undefined) return new ServingError(StatusCode.MODEL_NAME_MISSING);
-  // Pipelines are kept for the DAG package; until it serves them, say so instead of "not found".
-  const why = pipeline.removed
-    ? `pipeline ${name} was removed from the config`
-    : pipeline.validationError !== undefined
-      ? `pipeline ${name} is invalid: ${pipeline.validationError}`
-      : `pipeline ${name} is defined but pipelines are not servable yet`;
-  return new ServingError(StatusCode.PIPELINE_DEFINITION_NAME_MISSING, why);
 }
 
 function leaseOf(entry: VersionEntry): Attempt {

@@ -79,7 +79,8 @@ export class ModelInstance {
   }
 }
 
-class InstanceLease implements ServableLease {
+/** A hold on one instance's lease counter; disposing releases it once. */
+export class InstanceLease implements ServableLease {
   readonly servable: Servable;
   readonly #leases: LeaseCounter;
   #released = false;

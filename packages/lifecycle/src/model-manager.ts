@@ -7,17 +7,25 @@ import type {
   ServableLease,
   ServableProvider,
 } from '@ovms/core';
+import { ConfigFollower } from './config-follower.js';
+import type { ConfigStatus } from './config-follower.js';
 import { buildConfigView } from './config-view.js';
 import type { ConfigView } from './config-view.js';
 import { acquireLease } from './lease-resolver.js';
 import type { ModelVersionUsage } from './model-instance.js';
 import { ModelRegistry } from './model-registry.js';
-import { pipelineStatus } from './pipeline-status.js';
+import { PipelineRegistry } from './pipeline-registry.js';
 import { reconcile } from './reconcile.js';
 import { RepositoryWatcher } from './repository-watcher.js';
 import { scanModel } from './repository-scan.js';
 import { SerialQueue } from './serial-queue.js';
-import type { ConfigLoader, EngineSelector, ManagerConfig, ModelRepository } from './types.js';
+import type {
+  ConfigLoader,
+  EngineSelector,
+  ManagerConfig,
+  ModelRepository,
+  PipelineFactory,
+} from './types.js';
 import { VersionLoader } from './version-loader.js';
 import type { ManagedVersionStatus } from './version-state.js';
 
@@ -35,24 +43,11 @@ export interface ModelManagerOptions {
   readonly loadingWaitMs?: number;
   /** Receives `inferenceDone` for every successful model inference (OVMS's time histograms). */
   readonly metrics?: MetricsRecorder;
-}
-
-/** The config file's health, for `/v1/config` consumers and operators. */
-export interface ConfigStatus {
-  /** Hash of the config in force; undefined with a fixed config. */
-  readonly appliedHash: string | undefined;
-  /** Why the last read failed; the config in force keeps serving meanwhile. */
-  readonly error: ServingError | undefined;
-  readonly repositoryErrors: readonly { readonly model: string; readonly message: string }[];
+  /** Builds `pipeline_config_list` entries; absent: pipelines are reported, never served. */
+  readonly pipelines?: PipelineFactory;
 }
 
 const EMPTY_CONFIG: ManagerConfig = { models: [], pipelines: [] };
-
-function toConfigError(error: unknown): ServingError {
-  if (error instanceof ServingError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
-  return new ServingError(StatusCode.CONFIG_FILE_INVALID, detail, { cause: error });
-}
 
 /**
  * The model manager: serves the versions each model's policy selects, follows the config
@@ -64,17 +59,22 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
   readonly #options: ModelManagerOptions;
   readonly #logger: Logger;
   readonly #registry: ModelRegistry;
+  readonly #pipelines: PipelineRegistry;
   readonly #loader: VersionLoader;
   readonly #queue = new SerialQueue();
   readonly #watcher: RepositoryWatcher;
-  #appliedHash: string | undefined;
-  #configError: ServingError | undefined;
+  readonly #follower: ConfigFollower | undefined;
   #ready = false;
 
   constructor(options: ModelManagerOptions) {
     this.#options = options;
     this.#logger = (options.logger ?? silentLogger).child({ module: 'lifecycle' });
     this.#registry = new ModelRegistry(this.#logger);
+    this.#pipelines = new PipelineRegistry({
+      models: this.#registry,
+      logger: this.#logger,
+      ...(options.pipelines !== undefined && { factory: options.pipelines }),
+    });
     this.#loader = new VersionLoader({
       registry: this.#registry,
       repository: options.repository,
@@ -82,6 +82,10 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
       logger: this.#logger,
       ...(options.metrics !== undefined && { metrics: options.metrics }),
     });
+    this.#follower =
+      options.loadConfig === undefined
+        ? undefined
+        : new ConfigFollower(options.loadConfig, this.#logger);
     this.#watcher = new RepositoryWatcher({
       intervalMs: options.pollIntervalMs ?? 1000,
       pass: () => this.#poll(),
@@ -93,7 +97,7 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
   async start(): Promise<void> {
     await this.#queue.run(async () => {
       if (this.#options.loadConfig === undefined) {
-        this.#registry.applyConfig(this.#options.config ?? EMPTY_CONFIG);
+        this.#install(this.#options.config ?? EMPTY_CONFIG);
       } else {
         await this.#refreshConfig();
       }
@@ -103,11 +107,16 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
     this.#watcher.start();
   }
 
-  /** Stops polling, retires every version, waits for their leases and closes the models. */
+  /**
+   * Stops polling, retires every pipeline then every version, waits for their leases and
+   * closes the models. Pipelines go first: their requests in flight still lease models.
+   */
   async stop(): Promise<void> {
     this.#ready = false;
     await this.#watcher.stop();
     await this.#queue.run(async () => {
+      this.#pipelines.retireAll();
+      await this.#pipelines.drain();
       for (const record of this.#registry.models()) {
         for (const version of record.versions.keys()) {
           this.#loader.retire({ model: record.name, version });
@@ -117,18 +126,17 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
     });
   }
 
+  /** A pipeline ignores `version`, as OVMS: it is always served as version 1. */
   acquire(name: string, version?: number): Promise<ServableLease> {
+    if (this.#pipelines.owns(name)) return this.#pipelines.acquire(name);
     return acquireLease(this.#registry, name, version, this.#options.loadingWaitMs ?? 10_000);
   }
 
   /** Every version of `name` (ascending), or one; throws MODEL_NAME_MISSING / MODEL_VERSION_MISSING. */
   status(name: string, version?: number): readonly ManagedVersionStatus[] {
+    if (this.#pipelines.owns(name)) return [this.#pipelines.status(name)];
     const record = this.#registry.model(name);
-    if (record === undefined) {
-      const pipeline = this.#registry.pipeline(name);
-      if (pipeline !== undefined) return [pipelineStatus(pipeline)];
-      throw new ServingError(StatusCode.MODEL_NAME_MISSING);
-    }
+    if (record === undefined) throw new ServingError(StatusCode.MODEL_NAME_MISSING);
     if (version !== undefined && version !== 0) {
       const entry = record.versions.get(version);
       if (entry === undefined) throw new ServingError(StatusCode.MODEL_VERSION_MISSING);
@@ -141,10 +149,9 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
 
   /** Every model, then every pipeline, the manager knows (removed ones stay, in END). */
   servableNames(): readonly string[] {
-    return [
-      ...[...this.#registry.models()].map((record) => record.name),
-      ...[...this.#registry.pipelines()].map((record) => record.name),
-    ];
+    const models = [...this.#registry.models()].map((record) => record.name);
+    const pipelines = [...this.#pipelines.records()].map((record) => record.name);
+    return [...new Set([...models, ...pipelines])];
   }
 
   /**
@@ -175,13 +182,7 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
 
   /** The body of `GET /v1/config`: every model and pipeline with its version statuses. */
   configView(): ConfigView {
-    const models = [...this.#registry.models()].map(
-      (record) => [record.name, this.status(record.name)] as const,
-    );
-    const pipelines = [...this.#registry.pipelines()].map(
-      (record) => [record.name, [pipelineStatus(record)]] as const,
-    );
-    return buildConfigView([...models, ...pipelines]);
+    return buildConfigView(this.servableNames().map((name) => [name, this.status(name)] as const));
   }
 
   configStatus(): ConfigStatus {
@@ -190,7 +191,8 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
         ? []
         : [{ model: record.name, message: record.repositoryError }],
     );
-    return { appliedHash: this.#appliedHash, error: this.#configError, repositoryErrors };
+    const { appliedHash, error } = this.#follower ?? { appliedHash: undefined, error: undefined };
+    return { appliedHash, error, repositoryErrors };
   }
 
   #poll(): Promise<void> {
@@ -206,31 +208,9 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
 
   /** Reads the config file and installs it when its hash changed; returns whether it did. */
   async #refreshConfig(): Promise<boolean> {
-    const loadConfig = this.#options.loadConfig;
-    if (loadConfig === undefined) return false;
-    let snapshot;
-    try {
-      snapshot = await loadConfig();
-    } catch (error) {
-      const configError = toConfigError(error);
-      if (this.#configError?.message !== configError.message) {
-        this.#logger.error(
-          { error: configError.message },
-          'Reading the config failed; the models in force keep serving',
-        );
-      }
-      this.#configError = configError;
-      throw configError;
-    }
-    this.#configError = undefined;
-    if (snapshot.hash === this.#appliedHash) return false;
-    this.#registry.applyConfig(snapshot.config);
-    this.#appliedHash = snapshot.hash;
-    this.#logger.info(
-      { hash: snapshot.hash, models: snapshot.config.models.length },
-      'Config applied',
-    );
-    return true;
+    const config = await this.#follower?.read();
+    if (config !== undefined) this.#install(config);
+    return config !== undefined;
   }
 
   /** Reconciles every model with its repository; returns whether any version changed. */
@@ -256,6 +236,13 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
     // Retire only after the loads: the previous version serves until its successor is AVAILABLE.
     const { toRetire } = reconcile(this.#registry.snapshot(), desired);
     for (const ref of toRetire) this.#loader.retire(ref);
-    return changed || toRetire.length > 0;
+    // Pipelines follow the models they use: (re)built once those settled (retired ones refuse leases).
+    const pipelinesChanged = await this.#pipelines.synchronize();
+    return changed || toRetire.length > 0 || pipelinesChanged;
+  }
+
+  #install(config: ManagerConfig): void {
+    this.#registry.applyConfig(config.models);
+    this.#pipelines.applyConfig(config.pipelines, new Set(config.models.map((m) => m.name)));
   }
 }

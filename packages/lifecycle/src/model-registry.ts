@@ -2,7 +2,7 @@ import type { Logger } from '@ovms/core';
 import type { ModelVersionUsage } from './model-instance.js';
 import type { CurrentModel } from './reconcile.js';
 import { stableKey } from './stable-key.js';
-import type { ManagerConfig, ModelDefinition, PipelineDefinition } from './types.js';
+import type { ModelDefinition } from './types.js';
 import { VersionEntry } from './version-state.js';
 
 /** A model the manager has seen. OVMS never forgets one: a model removed from config ends. */
@@ -16,14 +16,6 @@ export interface ModelRecord {
   repositoryError: string | undefined;
 }
 
-export interface PipelineRecord {
-  readonly name: string;
-  definition: PipelineDefinition;
-  removed: boolean;
-  /** The app's shape error, or a meaning error found here (a name clash with a model). */
-  validationError: string | undefined;
-}
-
 /** What a load depends on besides the files: a change reloads every version of the model. */
 export function loadKeyOf(definition: ModelDefinition): string {
   return stableKey({
@@ -33,10 +25,9 @@ export function loadKeyOf(definition: ModelDefinition): string {
   });
 }
 
-/** Models, their versions and pipeline definitions, by name. Holds state; decides nothing. */
+/** Models and their versions, by name. Holds state; decides nothing. */
 export class ModelRegistry {
   readonly #models = new Map<string, ModelRecord>();
-  readonly #pipelines = new Map<string, PipelineRecord>();
   readonly #logger: Logger;
 
   constructor(logger: Logger) {
@@ -47,16 +38,8 @@ export class ModelRegistry {
     return this.#models.get(name);
   }
 
-  pipeline(name: string): PipelineRecord | undefined {
-    return this.#pipelines.get(name);
-  }
-
   models(): IterableIterator<ModelRecord> {
     return this.#models.values();
-  }
-
-  pipelines(): IterableIterator<PipelineRecord> {
-    return this.#pipelines.values();
   }
 
   /** The usage of every AVAILABLE version whose engine reports it. */
@@ -85,10 +68,10 @@ export class ModelRegistry {
     return entry;
   }
 
-  /** Installs a new config; returns whether any model or pipeline definition changed. */
-  applyConfig(config: ManagerConfig): boolean {
+  /** Installs the config's models; returns whether any model definition changed. */
+  applyConfig(models: readonly ModelDefinition[]): boolean {
     let changed = false;
-    const wanted = new Map(config.models.map((definition) => [definition.name, definition]));
+    const wanted = new Map(models.map((definition) => [definition.name, definition]));
     for (const record of this.#models.values()) {
       if (record.definition !== undefined && !wanted.has(record.name)) {
         record.definition = undefined;
@@ -116,42 +99,6 @@ export class ModelRegistry {
         }
         record.definition = definition;
         record.loadKey = loadKeyOf(definition);
-        changed = true;
-      }
-    }
-    return this.#applyPipelines(config.pipelines, new Set(wanted.keys())) || changed;
-  }
-
-  #applyPipelines(pipelines: readonly PipelineDefinition[], modelNames: Set<string>): boolean {
-    let changed = false;
-    const wanted = new Map(pipelines.map((definition) => [definition.name, definition]));
-    for (const record of this.#pipelines.values()) {
-      if (!record.removed && !wanted.has(record.name)) {
-        record.removed = true;
-        changed = true;
-      }
-    }
-    for (const definition of wanted.values()) {
-      const validationError =
-        definition.validationError ??
-        (modelNames.has(definition.name)
-          ? `pipeline name ${definition.name} is already used by a model`
-          : undefined);
-      const record = this.#pipelines.get(definition.name);
-      if (record === undefined) {
-        this.#pipelines.set(definition.name, {
-          name: definition.name,
-          definition,
-          removed: false,
-          validationError,
-        });
-        changed = true;
-      } else if (
-        record.removed ||
-        record.validationError !== validationError ||
-        stableKey(record.definition) !== stableKey(definition)
-      ) {
-        Object.assign(record, { definition, removed: false, validationError });
         changed = true;
       }
     }

@@ -1,21 +1,21 @@
-import type { PipelineRecord } from './model-registry.js';
+import type { PipelineRecord } from './pipeline-registry.js';
 import { TfErrorCode, tfErrorCodeName } from './tf-error-code.js';
 import type { ManagedVersionStatus } from './version-state.js';
 
 /**
  * A pipeline's status the way OVMS maps a pipeline definition to GetModelStatus: always
- * version 1; not yet available → LOADING/OK, failed validation → LOADING/FAILED_PRECONDITION,
- * retired → END/OK. Pipelines stay LOADING here until the DAG package serves them.
+ * version 1; built → AVAILABLE/OK, failed validation → LOADING/FAILED_PRECONDITION with the
+ * reason, not built yet → LOADING/OK, retired → END/OK.
  */
-export function pipelineStatus(record: PipelineRecord): ManagedVersionStatus {
+export function pipelineStatus(record: PipelineRecord, served: boolean): ManagedVersionStatus {
   if (record.removed) return status('END', TfErrorCode.OK);
-  if (record.validationError !== undefined) {
-    return {
-      ...status('LOADING', TfErrorCode.FAILED_PRECONDITION),
-      reason: record.validationError,
-    };
+  if (record.instance !== undefined) return status('AVAILABLE', TfErrorCode.OK);
+  const invalid = record.configError ?? record.buildError?.message;
+  if (invalid !== undefined) {
+    return { ...status('LOADING', TfErrorCode.FAILED_PRECONDITION), reason: invalid };
   }
-  return { ...status('LOADING', TfErrorCode.OK), reason: 'pipelines are not servable yet' };
+  const reason = served ? 'not built yet' : 'this server does not serve pipelines';
+  return { ...status('LOADING', TfErrorCode.OK), reason };
 }
 
 function status(state: ManagedVersionStatus['state'], errorCode: number): ManagedVersionStatus {

@@ -1,4 +1,4 @@
-import type { Engine, ModelLoadOptions } from '@ovms/core';
+import type { Engine, ModelLoadOptions, Servable, ServingError, TensorSpec } from '@ovms/core';
 import type { VersionPolicy } from './version-policy.js';
 
 /** One model as the manager serves it; the app maps `config.json` / CLI flags to this. */
@@ -13,8 +13,9 @@ export interface ModelDefinition {
 }
 
 /**
- * A `pipeline_config_list` entry, kept for the DAG package. Lifecycle only reports it; the app
- * fills `validationError` when the shape check failed.
+ * A `pipeline_config_list` entry. `definition` is opaque here: the app's PipelineFactory reads
+ * it (lifecycle must not know the DAG package). The app fills `validationError` when the shape
+ * check failed.
  */
 export interface PipelineDefinition {
   readonly name: string;
@@ -55,4 +56,38 @@ export interface ModelRepository {
 /** Chooses the engine for a local version directory (by name when the config names one). */
 export interface EngineSelector {
   select(localDir: string, engineName?: string): Promise<Engine>;
+}
+
+/** A model's signature as a pipeline sees it: the (default or given) AVAILABLE version's. */
+export interface ModelSignature {
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+}
+
+/** What the manager serves now: a model's signature, or 'missing' when nothing AVAILABLE matches. */
+export type ModelLookup = (name: string, version?: number) => ModelSignature | 'missing';
+
+/** A model (and pinned version) a built pipeline depends on; its changes rebuild the pipeline. */
+export interface PipelineModelUse {
+  readonly model: string;
+  readonly version?: number;
+}
+
+/** The outcome of building one pipeline; either way `dispose` releases what the build holds. */
+export type PipelineBuild =
+  | {
+      readonly ok: true;
+      readonly servable: Servable;
+      readonly uses: readonly PipelineModelUse[];
+      dispose(): Promise<void>;
+    }
+  | { readonly ok: false; readonly error: ServingError; dispose(): Promise<void> };
+
+/**
+ * Turns a pipeline definition into something servable against the models available now. The
+ * app implements it with the DAG package; the manager calls it on every config apply and
+ * whenever a model the pipeline uses changes, one build at a time.
+ */
+export interface PipelineFactory {
+  build(definition: unknown, models: ModelLookup): Promise<PipelineBuild>;
 }

@@ -53,6 +53,8 @@ export class FakeEngine implements Engine {
   readonly corrupt = new Set<string>();
   readonly gates = new Map<string, Promise<void>>();
   readonly loads: { dir: string; options: ModelLoadOptions }[] = [];
+  /** Output names other than `y`, by directory: a metadata change between versions. */
+  readonly outputNames = new Map<string, string>();
   open = 0;
 
   canLoad(): Promise<boolean> {
@@ -77,7 +79,7 @@ export class FakeEngine implements Engine {
     let closed = false;
     return {
       inputs: [{ name: 'x', dtype: 'FP32', shape: [-1, 2] }],
-      outputs: [{ name: 'y', dtype: 'FP32', shape: [-1, 2] }],
+      outputs: [{ name: this.outputNames.get(dir) ?? 'y', dtype: 'FP32', shape: [-1, 2] }],
       infer: async (inputs: TensorMap): Promise<TensorMap> => {
         await new Promise((resolve) => setImmediate(resolve));
         if (closed) throw new Error(`${dir} was closed during inference`);

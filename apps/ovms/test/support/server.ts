@@ -20,10 +20,13 @@ export interface TestServer {
 /**
  * The real server, in process, on the test repository: flags parsed as the CLI does, both
  * transports on 127.0.0.1 and ephemeral ports, metrics on, no repository polling (tests
- * reload explicitly). Resolves once every model loaded.
+ * reload explicitly). Resolves once every model loaded. `repository` writes another
+ * repository and config instead of the default one.
  */
-export async function startTestServer(): Promise<TestServer> {
-  const { root, configPath } = await writeTestRepository();
+export async function startTestServer(
+  repository: () => Promise<{ root: string; configPath: string }> = writeTestRepository,
+): Promise<TestServer> {
+  const { root, configPath } = await repository();
   const command = parseServerArgs(
     [
       ...['--config_path', configPath, '--port', '9000', '--rest_port', '8000'],
