@@ -18,6 +18,7 @@ import {
   inputTensors,
   inputValues,
   measureClosedLoop,
+  measureFixedRate,
   type BenchModel,
   type BenchModelName,
   type CellResult,
@@ -40,6 +41,8 @@ export interface ClientRequest {
   readonly model: BenchModelName;
   readonly inflight: number;
   readonly seconds: number;
+  /** Requests per second (open loop) instead of `inflight` closed loops. */
+  readonly rate?: number;
 }
 
 type Send = () => Promise<Buffer>;
@@ -257,8 +260,13 @@ function senderFor(request: ClientRequest): { send: Send; check: (answer: Buffer
           message,
         ),
         check: (answer) => {
-          if (ModelInferResponse.decode(answer.subarray(5)).rawOutputContents.length === 0) {
-            throw new Error('ModelInfer answered no raw_output_contents');
+          // Raw bytes (this server) or typed contents (MLServer answers that way): either counts.
+          const decoded = ModelInferResponse.decode(answer.subarray(5));
+          if (
+            decoded.rawOutputContents.length === 0 &&
+            decoded.outputs[0]?.contents === undefined
+          ) {
+            throw new Error('ModelInfer answered no outputs');
           }
         },
       };
@@ -297,5 +305,7 @@ function senderFor(request: ClientRequest): { send: Send; check: (answer: Buffer
 serveBenchRequests<ClientRequest, CellResult>(async (request) => {
   const { send, check } = senderFor(request);
   check(await send());
-  return measureClosedLoop(send, request.inflight, request.seconds);
+  return request.rate === undefined
+    ? measureClosedLoop(send, request.inflight, request.seconds)
+    : measureFixedRate(send, request.rate, request.seconds);
 });

@@ -1,56 +1,68 @@
-// The physical limit: LoadedModel.infer in a closed loop, in its own process, on the same
-// engine, model files, load options and input bytes the server gets. Driven by run.ts.
+// The physical limit: LoadedModel.infer in a closed loop (or at a fixed rate), in its own
+// process, on the same engine, model files, load options and input bytes the server gets.
+// Driven by bench/server/run.ts and bench/run.ts.
 import { fileURLToPath } from 'node:url';
-import type { LoadedModel, TensorMap } from '@ovms/core';
+import type { Engine, LoadedModel } from '@ovms/core';
+import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
 import { createOpenvinoEngine, locateOpenvinoLibDir } from '@ovms/engine-openvino';
 import { serveBenchRequests } from './ipc.js';
 import {
   BENCH_MODELS,
   inputTensors,
   measureClosedLoop,
+  measureFixedRate,
   type BenchModelName,
   type CellResult,
 } from './workload.js';
 
+export type RawEngineName = 'openvino' | 'onnxruntime';
+
 export type RawRequest =
   | {
       readonly kind: 'load';
-      readonly dirs: Readonly<Record<BenchModelName, string>>;
+      /** Served model name → version directory. */
+      readonly dirs: Readonly<Record<string, string>>;
       readonly nireq: number;
+      /** OpenVINO when absent, as the server bench has always measured. */
+      readonly engine?: RawEngineName;
     }
   | {
       readonly kind: 'measure';
       readonly model: BenchModelName;
       readonly inflight: number;
       readonly seconds: number;
+      /** Requests per second (open loop) instead of `inflight` closed loops. */
+      readonly rate?: number;
     };
 
 export type RawAnswer = CellResult | { readonly loaded: true };
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const loaded = new Map<BenchModelName, { model: LoadedModel; inputs: TensorMap }>();
+const loaded = new Map<string, LoadedModel>();
 
-async function load(
-  dirs: Readonly<Record<BenchModelName, string>>,
-  nireq: number,
-): Promise<RawAnswer> {
+function createEngine(name: RawEngineName): Engine {
+  if (name === 'onnxruntime') return createOnnxRuntimeEngine();
   const location = locateOpenvinoLibDir({ env: process.env, cwd: projectRoot });
-  const engine = createOpenvinoEngine(location.found ? { libDir: location.libDir } : {});
-  for (const name of Object.keys(dirs) as BenchModelName[]) {
+  return createOpenvinoEngine(location.found ? { libDir: location.libDir } : {});
+}
+
+async function load(request: Extract<RawRequest, { kind: 'load' }>): Promise<RawAnswer> {
+  const engine = createEngine(request.engine ?? 'openvino');
+  for (const [name, dir] of Object.entries(request.dirs)) {
     // The server's defaults for a config.json entry with only name, base_path and nireq.
-    const model = await engine.load(dirs[name], { targetDevice: 'CPU', nireq });
-    loaded.set(name, { model, inputs: inputTensors(BENCH_MODELS[name]) });
+    loaded.set(name, await engine.load(dir, { targetDevice: 'CPU', nireq: request.nireq }));
   }
   return { loaded: true };
 }
 
 serveBenchRequests<RawRequest, RawAnswer>(async (request) => {
-  if (request.kind === 'load') return load(request.dirs, request.nireq);
-  const entry = loaded.get(request.model);
-  if (entry === undefined) throw new Error(`model ${request.model} is not loaded`);
-  return measureClosedLoop(
-    () => entry.model.infer(entry.inputs),
-    request.inflight,
-    request.seconds,
-  );
+  if (request.kind === 'load') return load(request);
+  const workload = BENCH_MODELS[request.model];
+  const model = loaded.get(workload.name);
+  if (model === undefined) throw new Error(`model ${workload.name} is not loaded`);
+  const inputs = inputTensors(workload);
+  const send = () => model.infer(inputs);
+  return request.rate === undefined
+    ? measureClosedLoop(send, request.inflight, request.seconds)
+    : measureFixedRate(send, request.rate, request.seconds);
 });

@@ -20,11 +20,13 @@ import { forkBenchChild } from './ipc.js';
 import { printProfileSummary, summarizeCpuProfile } from './profile.js';
 import type { RawAnswer, RawRequest } from './raw-engine.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
-import { BENCH_MODELS, type BenchModelName, type CellResult } from './workload.js';
+import { BENCH_MODELS, type CellResult } from './workload.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 2);
 const nireq = Number(process.env['BENCH_NIREQ'] ?? 4);
 const profiling = process.env['BENCH_PROFILE'] === '1';
+/** The models this bench serves (bench/run.ts covers the MLP and the peer server). */
+type BenchModelName = 'add' | 'det';
 const modelNames = (process.env['BENCH_MODELS'] ?? 'add,det').split(',') as BenchModelName[];
 /** Another checkout (e.g. a copy of main before a change): its server runs beside this one. */
 const baselineRoot = process.env['BENCH_BASELINE'];
@@ -211,7 +213,7 @@ async function profileServer(
   try {
     await raw.ask({
       kind: 'load',
-      dirs: { add: dirs.add } as Record<BenchModelName, string>,
+      dirs: { add: dirs.add },
       nireq,
     });
     rawWindow.fromUs = monotonicUs();
@@ -261,10 +263,7 @@ try {
           });
     const cells: Cell[] = [];
     try {
-      const loadDirs = Object.fromEntries(modelNames.map((name) => [name, dirs[name]])) as Record<
-        BenchModelName,
-        string
-      >;
+      const loadDirs = Object.fromEntries(modelNames.map((name) => [name, dirs[name]]));
       await raw.ask({ kind: 'load', dirs: loadDirs, nireq });
       for (const model of modelNames) {
         const cellSeconds = model === 'det' ? seconds * 2 : seconds;

@@ -32,7 +32,7 @@ export interface StartServerProcessOptions {
   readonly projectRoot?: string;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const address = probe.address();
@@ -41,7 +41,8 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function processCpuUs(pid: number): Promise<number> {
+/** User + system CPU time of one process (every thread) so far, in microseconds. */
+export async function processCpuUs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

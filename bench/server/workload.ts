@@ -1,10 +1,14 @@
-// What every process of the server bench agrees on: the two models, their inputs (the same
+// What every process of the server bench agrees on: the models, their inputs (the same
 // bytes in the raw engine and on every wire format) and the measuring loop.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createNumericTensor, type TensorMap } from '@ovms/core';
 
-/** The models served: a tiny one (overhead) and a compute-bound one (throughput). */
-export type BenchModelName = 'add' | 'det';
+/**
+ * The workloads: a tiny model (overhead), a dense MLP at batch 1 and 32 (one model file, two
+ * input shapes) and a compute-bound one (throughput).
+ */
+export type BenchModelName = 'add' | 'mlp' | 'mlp32' | 'det';
 
 export interface BenchInput {
   readonly name: string;
@@ -12,7 +16,8 @@ export interface BenchInput {
 }
 
 export interface BenchModel {
-  readonly name: BenchModelName;
+  /** The served model's name (mlp and mlp32 send different shapes to the same model). */
+  readonly name: string;
   readonly label: string;
   readonly inputs: readonly BenchInput[];
 }
@@ -25,6 +30,16 @@ export const BENCH_MODELS: Readonly<Record<BenchModelName, BenchModel>> = {
       { name: 'a', shape: [1, 4] },
       { name: 'b', shape: [1, 4] },
     ],
+  },
+  mlp: {
+    name: 'mlp',
+    label: 'MLP 256-512-10 batch 1',
+    inputs: [{ name: 'x', shape: [1, 256] }],
+  },
+  mlp32: {
+    name: 'mlp',
+    label: 'MLP 256-512-10 batch 32',
+    inputs: [{ name: 'x', shape: [32, 256] }],
   },
   det: {
     name: 'det',
@@ -58,6 +73,7 @@ export interface CellResult {
   readonly requests: number;
   readonly seconds: number;
   readonly p50Us: number;
+  readonly p90Us: number;
   readonly p99Us: number;
   /** CPU time of the reporting process over the cell (user + system, every thread). */
   readonly cpuUs: number;
@@ -67,6 +83,19 @@ export interface CellResult {
 const MAX_SAMPLES = 1_000_000;
 const WARMUP_REQUESTS = 20;
 const WARMUP_MAX_MS = 1_000;
+
+/** A few requests per loop, cut short for slow paths (JSON of a 4.9 MB input). */
+async function warmUp(send: () => Promise<unknown>, inflight: number): Promise<void> {
+  const warmupEnd = performance.now() + WARMUP_MAX_MS;
+  await Promise.all(
+    Array.from({ length: inflight }, async () => {
+      for (let i = 0; i < Math.ceil(WARMUP_REQUESTS / inflight); i++) {
+        await send();
+        if (performance.now() > warmupEnd) break;
+      }
+    }),
+  );
+}
 
 function percentileUs(sorted: Float64Array, count: number, p: number): number {
   if (count === 0) return NaN;
@@ -83,16 +112,7 @@ export async function measureClosedLoop(
   inflight: number,
   seconds: number,
 ): Promise<CellResult> {
-  // Warm-up: a few requests per loop, cut short for slow paths (JSON of a 4.9 MB input).
-  const warmupEnd = performance.now() + WARMUP_MAX_MS;
-  await Promise.all(
-    Array.from({ length: inflight }, async () => {
-      for (let i = 0; i < Math.ceil(WARMUP_REQUESTS / inflight); i++) {
-        await send();
-        if (performance.now() > warmupEnd) break;
-      }
-    }),
-  );
+  await warmUp(send, inflight);
   const latencies = new Float64Array(MAX_SAMPLES);
   let count = 0;
   const cpuBefore = process.cpuUsage();
@@ -113,6 +133,74 @@ export async function measureClosedLoop(
     requests: count,
     seconds: elapsed,
     p50Us: percentileUs(sorted, count, 50),
+    p90Us: percentileUs(sorted, count, 90),
+    p99Us: percentileUs(sorted, count, 99),
+    cpuUs: cpu.user + cpu.system,
+  };
+}
+
+/** Requests an open loop lets wait at once; past it the target is overloaded and the cell says so. */
+const MAX_OUTSTANDING = 1024;
+const TICK_MS = 1;
+
+/**
+ * Sends `rate` requests per second for `seconds` (after a short warm-up), whether or not earlier
+ * ones have answered (open loop), so a target that falls behind queues them and its latency
+ * shows it. Latency counts from when each request went out: the client never holds a request
+ * back for an answer, only for its timer (1 ms resolution), so that wait is not the target's.
+ * Throws if more than MAX_OUTSTANDING requests are pending: the rate is past the target's limit.
+ */
+export async function measureFixedRate(
+  send: () => Promise<unknown>,
+  rate: number,
+  seconds: number,
+): Promise<CellResult> {
+  await warmUp(send, 1);
+  const total = Math.min(MAX_SAMPLES, Math.max(1, Math.round(rate * seconds)));
+  const latencies = new Float64Array(total);
+  let count = 0;
+  let outstanding = 0;
+  let failure: Error | undefined;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const intervalMs = 1000 / rate;
+  const fire = (): void => {
+    outstanding++;
+    const sentAt = performance.now();
+    send().then(
+      () => {
+        latencies[count++] = performance.now() - sentAt;
+        outstanding--;
+      },
+      (error: unknown) => {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+        outstanding--;
+      },
+    );
+  };
+  // Bounded: one pass per tick, each firing the requests whose time has come.
+  let sent = 0;
+  const maxTicks = Math.ceil((seconds * 1000) / TICK_MS) * 4 + 1000;
+  for (let tick = 0; tick < maxTicks && sent < total; tick++) {
+    const now = performance.now();
+    for (; sent < total && started + sent * intervalMs <= now; sent++) {
+      fire();
+    }
+    if (failure !== undefined) throw failure;
+    if (outstanding > MAX_OUTSTANDING)
+      throw new Error(`over ${MAX_OUTSTANDING} requests outstanding at ${rate} req/s`);
+    await sleep(TICK_MS);
+  }
+  for (let i = 0; i < 60_000 / TICK_MS && outstanding > 0; i++) await sleep(TICK_MS);
+  if (failure !== undefined) throw failure;
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const sorted = latencies.subarray(0, count).sort();
+  return {
+    requests: count,
+    seconds: elapsed,
+    p50Us: percentileUs(sorted, count, 50),
+    p90Us: percentileUs(sorted, count, 90),
     p99Us: percentileUs(sorted, count, 99),
     cpuUs: cpu.user + cpu.system,
   };
