@@ -11,8 +11,8 @@ import { createAzureBackend } from '../src/index.js';
 import type { AzureBackendOptions } from '../src/index.js';
 import { connectionStringFor, freePort, startAzurite } from './azurite.js';
 import type { Azurite } from './azurite.js';
-import { startFaultProxy } from './fault-proxy.js';
-import type { FaultProxy } from './fault-proxy.js';
+import { startFaultProxy } from '@ovms/storage/test-support';
+import type { FaultProxy } from '@ovms/storage/test-support';
 
 let azurite: Azurite;
 let proxy: FaultProxy;

@@ -10,8 +10,8 @@ import { createGcsBackend } from '../src/index.js';
 import type { GcsBackendOptions } from '../src/index.js';
 import { freePort, startGcsEmulator } from './gcs-emulator.js';
 import type { GcsEmulator } from './gcs-emulator.js';
-import { startFaultProxy } from './fault-proxy.js';
-import type { FaultProxy } from './fault-proxy.js';
+import { startFaultProxy } from '@ovms/storage/test-support';
+import type { FaultProxy } from '@ovms/storage/test-support';
 
 let emulator: GcsEmulator;
 let proxy: FaultProxy;

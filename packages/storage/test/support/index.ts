@@ -11,3 +11,5 @@ export {
   startMinio,
 } from './emulators.js';
 export type { Emulator } from './emulators.js';
+export { startFaultProxy } from './fault-proxy.js';
+export type { FaultProxy } from './fault-proxy.js';
