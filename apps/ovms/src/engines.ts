@@ -16,7 +16,8 @@ export interface CreateEnginesOptions {
  * The engines in preference order: OpenVINO first when its runtime is found (it loads IR and
  * ONNX, as OVMS does), then onnxruntime (ONNX only). Without OpenVINO, ONNX models are served by
  * onnxruntime and IR models fail to load with a message saying why; the choice is logged once.
- * A model's `engine` key in config.json picks an engine by name regardless of this order.
+ * A model's `engine` key in config.json picks an engine by name regardless of this order;
+ * plugin engines (plugins.ts) are tried before these when preferred, else after.
  */
 export function createEngines(options: CreateEnginesOptions): Engine[] {
   const onnxruntime = createOnnxRuntimeEngine();

@@ -14,6 +14,7 @@ import { toChannelOptions } from './grpc-options.js';
 import { configFileLoader, toManagerConfig } from './manager-config.js';
 import { createMetrics, resolveMetricsSettings } from './metrics.js';
 import { createDagPipelineFactory } from './pipelines.js';
+import { loadPlugins } from './plugins.js';
 import { createStorageRegistry, createStorageRepository } from './repository.js';
 
 /** Grace given to requests in flight when the server stops, before connections are cut. */
@@ -29,7 +30,7 @@ export interface StartServerOptions {
   readonly projectRoot: string;
   /** Environment for the OpenVINO lookup (OPENVINO_LIB_DIR, PYTHONPATH). */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Engines to serve with instead of the default choice (benches pin one). */
+  /** Engines to serve with instead of the default choice (benches pin one); plugins add theirs. */
   readonly engines?: readonly Engine[];
   /**
    * Ports to bind instead of `--port` / `--rest_port` (0 = any free port); a transport the
@@ -67,6 +68,17 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
   const restPort =
     settings.restPort === 0 ? undefined : (start.bindPorts?.rest ?? settings.restPort);
   const initialConfig = await readInitialConfig(start.options);
+  const cacheOptions = settings.cacheDir === undefined ? {} : { cacheDir: settings.cacheDir };
+  // Plugins load before anything listens, so one that fails stops the start (docs/plugins.md).
+  const registry = createStorageRegistry();
+  const engines = await loadPlugins({
+    paths: [...settings.plugins, ...(initialConfig.plugins ?? [])],
+    storage: registry,
+    engines:
+      start.engines ??
+      createEngines({ env: start.env, projectRoot: start.projectRoot, logger, ...cacheOptions }),
+    logger,
+  });
 
   const metrics = createMetrics({
     settings: resolveMetricsSettings(settings, initialConfig),
@@ -75,15 +87,11 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
     usageSource: () => manager.usage(),
   });
   const workDir = await mkdtemp(join(tmpdir(), 'ovms-'));
-  const cacheOptions = settings.cacheDir === undefined ? {} : { cacheDir: settings.cacheDir };
-  const engines =
-    start.engines ??
-    createEngines({ env: start.env, projectRoot: start.projectRoot, logger, ...cacheOptions });
   const models = start.options.models;
   const pipelines = createDagPipelineFactory({ provider: () => manager, logger });
   const manager = new ModelManager({
     pipelines,
-    repository: createStorageRepository({ registry: createStorageRegistry(), workDir }),
+    repository: createStorageRepository({ registry, workDir }),
     engines: createEngineSelector(engines),
     logger,
     pollIntervalMs: settings.fileSystemPollWaitSeconds * 1000,

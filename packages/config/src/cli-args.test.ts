@@ -30,6 +30,7 @@ describe('parseServerArgs: results', () => {
       allowedMethods: ['*'],
       allowedHeaders: ['*'],
       allowCredentials: false,
+      plugins: [],
     });
   });
 
@@ -60,6 +61,7 @@ describe('parseServerArgs: results', () => {
       '--allowed_methods=GET,POST',
       '--allowed_headers=Content-Type',
       '--allow_credentials=true',
+      '--plugins=/p/a.mjs, /p/b.mjs',
     ]);
     expect(models).toEqual({ kind: 'config-file', configPath: '/c' });
     expect(settings).toEqual({
@@ -85,6 +87,7 @@ describe('parseServerArgs: results', () => {
       allowedMethods: ['GET', 'POST'],
       allowedHeaders: ['Content-Type'],
       allowCredentials: true,
+      plugins: ['/p/a.mjs', '/p/b.mjs'],
     });
   });
 
@@ -148,6 +151,11 @@ describe('parseServerArgs: results', () => {
       kind: 'config-file',
       configPath: '/srv/conf',
     });
+    expect(serve([...relative, '--plugins', 'a.mjs,/abs/b.mjs'], '/srv').settings.plugins).toEqual([
+      '/srv/a.mjs',
+      '/abs/b.mjs',
+    ]);
+    expect(serve([...relative, '--plugins', 'a.mjs']).settings.plugins).toEqual(['a.mjs']);
     const cloud = serve(['--model_name', 'm', '--model_path', 's3://b/m', '--port', '1'], '/srv');
     expect(cloud.models.kind === 'single-model' && cloud.models.config.models[0]?.basePath).toBe(
       's3://b/m',

@@ -37,7 +37,7 @@ export function parseServerArgs(
   if (argv.length === 0 || values.get('help') === true)
     return { kind: 'help', text: helpText(options.program) };
   checkModeFlags(values);
-  const settings = buildSettings(values);
+  const settings = buildSettings(values, options.cwd);
   const models = buildModelSource(values, options.cwd);
   checkSettings(settings, values, options.cpuCount);
   return { kind: 'serve', options: { settings, models } };
@@ -114,7 +114,7 @@ const list = (text: string | undefined) =>
     .map((item) => item.trim())
     .filter((item) => item !== '');
 
-function buildSettings(values: FlagValues): ServerSettings {
+function buildSettings(values: FlagValues, cwd: string | undefined): ServerSettings {
   const logLevel = str(values, 'log_level') ?? 'INFO';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
     throw new ArgsError(`log_level should be one of: ${LOG_LEVELS.join(', ')}`, 'log_level');
@@ -145,6 +145,9 @@ function buildSettings(values: FlagValues): ServerSettings {
     allowedMethods: list(str(values, 'allowed_methods')) ?? ['*'],
     allowedHeaders: list(str(values, 'allowed_headers')) ?? ['*'],
     allowCredentials: values.get('allow_credentials') === true,
+    plugins: (list(str(values, 'plugins')) ?? []).map((path) =>
+      cwd === undefined ? path : resolve(cwd, path),
+    ),
     ...(Object.fromEntries(
       Object.entries(optional).filter(([, value]) => value !== undefined),
     ) as Partial<ServerSettings>),

@@ -131,6 +131,15 @@ export const FLAGS: readonly FlagSpec[] = [
       "OpenVINO's compiled-model cache (`CACHE_DIR`); models with `shape` or `batch_size` `auto` skip it unless `allow_cache` is true. onnxruntime has no such cache.",
   }),
   server('cpu_extension', 'string', 'Shared library with custom CPU layers', { notes: NO_EFFECT }),
+  server(
+    'plugins',
+    'string',
+    'Comma separated ESM modules registering storage backends and engines',
+    {
+      notes:
+        'Paths resolve against the working directory; loaded at start, before the config.json `plugins`. A module that cannot load stops the start. See docs/plugins.md.',
+    },
+  ),
   server('metrics_enable', 'bool', 'Enable the metrics endpoint on rest_port (default false)', {
     default: 'false',
     notes: '`GET /metrics` on the REST port; needs `--rest_port`. See docs/metrics.md.',

@@ -46,10 +46,10 @@ describe('parseConfigText: schema errors (JSON_INVALID with JSON paths)', () => 
       model({ stateful: 'yes' }),
       'model_config_list[0].config.stateful: expected a boolean; got "yes"',
     ],
-    [
-      model({ engine: 'tensorflow' }),
-      'model_config_list[0].config.engine: expected one of "openvino", "onnxruntime"; got "tensorflow"',
-    ],
+    [model({ engine: '' }), 'model_config_list[0].config.engine: must not be empty'],
+    [model({ engine: 7 }), 'model_config_list[0].config.engine: expected a string; got 7'],
+    ['{"model_config_list": [], "plugins": "a.mjs"}', 'plugins: expected an array; got "a.mjs"'],
+    ['{"model_config_list": [], "plugins": [""]}', 'plugins[0]: must not be empty'],
     [
       model({ batch_size: -2 }),
       'model_config_list[0].config.batch_size: invalid batch size -2 - expected a non-negative integer or "auto"',

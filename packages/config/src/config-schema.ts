@@ -22,16 +22,21 @@ export const configFileSchema = z.strictObject({
       }),
     })
     .optional(),
+  plugins: z.array(z.string().min(1)).optional(),
   custom_loader_config_list: unsupported('custom_loader_config_list'),
   mediapipe_config_list: unsupported('mediapipe_config_list'),
 });
 
 export type RawConfigFile = z.output<typeof configFileSchema>;
 
-/** Builds the typed ServerConfig from a validated config file; `resolvePath` handles base_path. */
+/**
+ * Builds the typed ServerConfig from a validated config file; `resolvePath` handles base_path,
+ * `resolveFile` the plugin module paths (local files only, relative to the config file).
+ */
 export function toServerConfig(
   raw: RawConfigFile,
   resolvePath: (path: string) => string,
+  resolveFile: (path: string) => string = resolvePath,
 ): ServerConfig {
   const metrics = raw.monitoring?.metrics;
   return {
@@ -40,6 +45,7 @@ export function toServerConfig(
     customNodeLibraries: (raw.custom_node_library_config_list ?? []).map((library) =>
       toCustomNodeLibraryConfig(library, resolvePath),
     ),
+    ...(raw.plugins && { plugins: raw.plugins.map(resolveFile) }),
     ...(metrics && {
       monitoring: {
         metrics: {

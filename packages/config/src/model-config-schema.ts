@@ -32,7 +32,8 @@ export const modelConfigBodySchema = z
     low_latency_transformation: z.boolean().optional(),
     idle_sequence_cleanup: z.boolean().optional(),
     max_sequence_number: nonNegativeInt.optional(),
-    engine: z.enum(['openvino', 'onnxruntime']).optional(),
+    // Built-in names or a plugin's: an engine nobody registered fails the version's load.
+    engine: z.string().min(1).optional(),
     custom_loader_options: unsupported('custom_loader_options'),
     graph_path: unsupported('graph_path (MediaPipe)'),
     subconfig: unsupported('subconfig (MediaPipe)'),

@@ -188,6 +188,19 @@ describe('parseConfigText: golden configs', () => {
     expect(resolveBasePath('ftp://host/x', '/etc')).toBe('ftp://host/x');
   });
 
+  it('resolves plugins against the config file directory and accepts a plugin engine name', () => {
+    const config = parseConfigText(
+      JSON.stringify({
+        model_config_list: [{ config: { name: 'a', base_path: 'mem://a', engine: 'affine' } }],
+        plugins: ['plugins/mem.mjs', '/opt/affine.mjs'],
+      }),
+      at,
+    );
+    expect(config.plugins).toEqual(['/etc/ovms/plugins/mem.mjs', '/opt/affine.mjs']);
+    expect(config.models[0]).toMatchObject({ basePath: 'mem://a', engine: 'affine' });
+    expect('plugins' in parseConfigText(model({}), at)).toBe(false);
+  });
+
   it('ignores a UTF-8 BOM', () => {
     expect(parseConfigText(`\ufeff${model({})}`, at).models).toHaveLength(1);
   });

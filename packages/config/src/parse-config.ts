@@ -43,7 +43,11 @@ export function parseConfigText(text: string, options: ParseConfigOptions): Serv
   const result = configFileSchema.safeParse(json, { reportInput: true });
   if (!result.success) throw new ConfigError(toConfigIssues(result.error.issues));
   const configDir = dirname(resolve(options.configPath));
-  const config = toServerConfig(result.data, (path) => resolveBasePath(path, configDir));
+  const config = toServerConfig(
+    result.data,
+    (path) => resolveBasePath(path, configDir),
+    (path) => resolve(configDir, path),
+  );
   const issues = checkConfigSemantics(config);
   if (issues.length > 0) throw new ConfigError(issues);
   return config;

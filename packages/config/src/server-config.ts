@@ -16,7 +16,8 @@ export type VersionPolicy =
   | { readonly kind: 'latest'; readonly numVersions: number }
   | { readonly kind: 'specific'; readonly versions: readonly number[] };
 
-export type EngineName = 'openvino' | 'onnxruntime';
+/** A built-in engine, or the name a plugin registered its engine under (docs/plugins.md). */
+export type EngineName = 'openvino' | 'onnxruntime' | (string & {});
 
 export type PluginConfigValue = string | number | boolean;
 
@@ -111,4 +112,9 @@ export interface ServerConfig {
   readonly pipelines: readonly PipelineConfig[];
   readonly customNodeLibraries: readonly CustomNodeLibraryConfig[];
   readonly monitoring?: { readonly metrics: MetricsConfig };
+  /**
+   * ovms-ts extension: absolute paths of plugin modules (docs/plugins.md), read once at start;
+   * a change takes a restart.
+   */
+  readonly plugins?: readonly string[];
 }

@@ -32,6 +32,8 @@ export interface ServerSettings {
   readonly allowedMethods: readonly string[];
   readonly allowedHeaders: readonly string[];
   readonly allowCredentials: boolean;
+  /** `--plugins`: ESM module paths, resolved against the working directory. */
+  readonly plugins: readonly string[];
 }
 
 /** Where the models come from: a config file to read (and watch), or one model from flags. */

@@ -50,6 +50,7 @@ export type {
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 export type { Module } from './module.js';
+export type { Plugin, PluginApi, RegisterEngineOptions } from './plugin.js';
 export { Registry } from './registry.js';
 export { LeaseCounter } from './lease.js';
 export { validateInputs } from './input-validation.js';
