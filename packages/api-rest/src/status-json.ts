@@ -1,28 +1,8 @@
-import type { VersionStatus } from '@ovms/core';
+import { TF_ERROR_CODE_NAMES, type VersionStatus } from '@ovms/core';
 
-/** tensorflow.error.Code names (error_codes.proto), as protobuf JSON prints the enum. */
-const TF_ERROR_CODES = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-] as const;
-
+/** The enum name proto3 JSON prints for a tensorflow.error.Code; unknown numbers print as-is. */
 function errorCodeName(code: number): string | number {
-  return TF_ERROR_CODES[code] ?? code;
+  return TF_ERROR_CODE_NAMES[code] ?? code;
 }
 
 /** GetModelStatusResponse as a plain object, snake_case and int64 as strings (proto3 JSON). */

@@ -53,6 +53,8 @@ export type { Module } from './module.js';
 export type { Plugin, PluginApi, RegisterEngineOptions } from './plugin.js';
 export { Registry } from './registry.js';
 export { LeaseCounter } from './lease.js';
+export { TF_ERROR_CODE_NAMES, TfErrorCode, tfErrorCodeName } from './tf-error-code.js';
+export type { TfErrorCodeName } from './tf-error-code.js';
 export { validateInputs } from './input-validation.js';
 export type { InputValidationOptions } from './input-validation.js';
 export { RequestQueue } from './request-queue.js';

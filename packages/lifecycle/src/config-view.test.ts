@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfigView, versionStatusJson } from './config-view.js';
-import { TF_ERROR_CODE_NAMES, tfErrorCodeName } from './tf-error-code.js';
+import { TF_ERROR_CODE_NAMES, tfErrorCodeName } from '@ovms/core';
 
 describe('config view', () => {
   it('prints a version as OVMS GetModelStatus JSON: string version, enum names', () => {

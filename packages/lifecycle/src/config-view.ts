@@ -1,5 +1,5 @@
 import type { VersionState, VersionStatus } from '@ovms/core';
-import { tfErrorCodeName } from './tf-error-code.js';
+import { tfErrorCodeName } from '@ovms/core';
 
 /** One version in GetModelStatus JSON: int64 `version` prints as a string, enums by name. */
 export interface VersionStatusJson {

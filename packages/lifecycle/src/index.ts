@@ -31,4 +31,3 @@ export type { LoadAttempt, ManagedVersionStatus } from './version-state.js';
 export { buildConfigView, versionStatusJson } from './config-view.js';
 export type { ConfigView, VersionStatusJson } from './config-view.js';
 export { createEngineSelector } from './engine-selector.js';
-export { TF_ERROR_CODE_NAMES, tfErrorCodeName } from './tf-error-code.js';

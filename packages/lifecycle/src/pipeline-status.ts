@@ -1,5 +1,5 @@
 import type { PipelineRecord } from './pipeline-registry.js';
-import { TfErrorCode, tfErrorCodeName } from './tf-error-code.js';
+import { TfErrorCode, tfErrorCodeName } from '@ovms/core';
 import type { ManagedVersionStatus } from './version-state.js';
 
 /**

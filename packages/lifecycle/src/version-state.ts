@@ -1,6 +1,6 @@
 import type { Logger, VersionState, VersionStatus } from '@ovms/core';
 import type { ModelInstance } from './model-instance.js';
-import { TfErrorCode, tfErrorCodeName } from './tf-error-code.js';
+import { TfErrorCode, tfErrorCodeName } from '@ovms/core';
 
 /** A VersionStatus plus why the last load failed, for logs and operators (not in OVMS replies). */
 export interface ManagedVersionStatus extends VersionStatus {

@@ -103,12 +103,13 @@ describe('model lifecycle on onnxruntime and a local repository', () => {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     await addVersion(base, 2);
     // Two periods, plus the session creation onnxruntime needs (~50 ms for this tiny model),
-    // plus 30 ms for the event loop shared with the clients.
-    expect(await timeUntilServed(m, 'add', 2)).toBeLessThan(2 * POLL_MS + engine.lastLoadMs + 30);
+    // plus 100 ms for the event loop shared with the clients and, in CI, with the other test
+    // files running on the same two cores.
+    expect(await timeUntilServed(m, 'add', 2)).toBeLessThan(2 * POLL_MS + engine.lastLoadMs + 100);
     await eventually(() => expect(states(m, 'add')).toEqual(['1:END', '2:AVAILABLE']));
 
     await rm(join(base, '2'), { recursive: true });
-    expect(await timeUntilServed(m, 'add', 1)).toBeLessThan(2 * POLL_MS + engine.lastLoadMs + 30);
+    expect(await timeUntilServed(m, 'add', 1)).toBeLessThan(2 * POLL_MS + engine.lastLoadMs + 100);
     await eventually(() => expect(states(m, 'add')).toEqual(['1:AVAILABLE', '2:END']));
 
     const tally = await load.stop();
