@@ -167,19 +167,21 @@ async function newestProfile(dir: string): Promise<string> {
 }
 
 /**
- * Profiles the server on tiny-model gRPC (both APIs, PROFILE_INFLIGHT in flight), then the raw
- * engine on the same model and width, so the server's extra work shows against the engine's
- * own. Only samples inside the measured cells count (no start-up, no model load).
+ * Profiles the server on gRPC (both APIs, PROFILE_INFLIGHT in flight) for the first model of
+ * BENCH_MODELS (the tiny model by default), then the raw engine on the same model and width, so
+ * the server's extra work shows against the engine's own. Only samples inside the measured
+ * cells count (no start-up, no model load).
  */
 async function profileServer(
   configPath: string,
   dirs: Record<BenchModelName, string>,
 ): Promise<void> {
+  const profiled: BenchModelName = modelNames[0] ?? 'add';
   await rm(profileDir, { recursive: true, force: true });
   const flags = (dir: string) => ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250'];
   const server = await startServerProcess({
     configPath,
-    modelNames: ['add'],
+    modelNames: [profiled],
     env: childEnv(),
     nodeFlags: flags(join(profileDir, 'server')),
   });
@@ -189,7 +191,7 @@ async function profileServer(
     for (const path of ['tfs-grpc', 'kserve-grpc'] as const) {
       const request = {
         path,
-        model: 'add',
+        model: profiled,
         inflight: PROFILE_INFLIGHT,
         seconds: seconds * 2,
       } as const;
@@ -213,13 +215,13 @@ async function profileServer(
   try {
     await raw.ask({
       kind: 'load',
-      dirs: { add: dirs.add },
+      dirs: { [profiled]: dirs[profiled] },
       nireq,
     });
     rawWindow.fromUs = monotonicUs();
     const result = (await raw.ask({
       kind: 'measure',
-      model: 'add',
+      model: profiled,
       inflight: PROFILE_INFLIGHT,
       seconds: seconds * 2,
     })) as CellResult;
