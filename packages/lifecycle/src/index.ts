@@ -28,6 +28,4 @@ export type {
   VersionTarget,
 } from './reconcile.js';
 export type { LoadAttempt, ManagedVersionStatus } from './version-state.js';
-export { buildConfigView, versionStatusJson } from './config-view.js';
-export type { ConfigView, VersionStatusJson } from './config-view.js';
 export { createEngineSelector } from './engine-selector.js';

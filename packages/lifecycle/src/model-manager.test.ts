@@ -1,6 +1,6 @@
 import { ServingError, createNumericTensor } from '@ovms/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { definition, eventually, harness, rejection } from '../test/fakes.js';
+import { definition, eventually, everyStatus, harness, rejection } from '../test/fakes.js';
 import { ModelManager } from './model-manager.js';
 import type { ConfigSnapshot, ManagerConfig } from './types.js';
 
@@ -29,7 +29,7 @@ function configFile(config: ManagerConfig) {
 }
 
 describe('ModelManager', () => {
-  it('loads what each policy selects and reports it as GetModelStatus and /v1/config do', async () => {
+  it('loads what each policy selects and reports every servable as GetModelStatus does', async () => {
     const h = harness();
     for (const v of [1, 2, 3]) h.repository.set('/repo/a', v);
     h.repository.set('/repo/b', 1);
@@ -48,24 +48,22 @@ describe('ModelManager', () => {
     expect(manager.status('a', 3)).toEqual([
       { version: 3, state: 'AVAILABLE', errorCode: 0, errorMessage: 'OK' },
     ]);
-    expect(manager.configView()).toEqual({
-      a: {
-        model_version_status: [2, 3].map((v) => ({
-          version: String(v),
-          state: 'AVAILABLE',
-          status: { error_code: 'OK', error_message: 'OK' },
-        })),
-      },
-      b: {
-        model_version_status: [
-          { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: 'OK' } },
-        ],
-      },
-      p: {
-        model_version_status: [
-          { version: '1', state: 'LOADING', status: { error_code: 'OK', error_message: 'OK' } },
-        ],
-      },
+    const ok = { state: 'AVAILABLE', errorCode: 0, errorMessage: 'OK' };
+    expect(everyStatus(manager)).toEqual({
+      a: [
+        { version: 2, ...ok },
+        { version: 3, ...ok },
+      ],
+      b: [{ version: 1, ...ok }],
+      p: [
+        {
+          version: 1,
+          state: 'LOADING',
+          errorCode: 0,
+          errorMessage: 'OK',
+          reason: 'this server does not serve pipelines',
+        },
+      ],
     });
     expect(h.engine.open).toBe(3);
     expect(manager.servableNames()).toEqual(['a', 'b', 'p']);
@@ -78,6 +76,17 @@ describe('ModelManager', () => {
     await manager.start();
     expect(() => manager?.status('zzz')).toThrow(new ServingError('MODEL_NAME_MISSING'));
     expect(() => manager?.status('a', 9)).toThrow('Model with requested version is not found');
+  });
+
+  it('lists a configured model whose repository has no versions yet, with no statuses', async () => {
+    const h = harness();
+    h.repository.models.set('/repo/empty', new Map());
+    manager = new ModelManager(
+      h.options({ config: { models: [definition('empty')], pipelines: [] } }),
+    );
+    await manager.start();
+    expect(manager.servableNames()).toEqual(['empty']);
+    expect(manager.status('empty')).toEqual([]);
   });
 
   it('reports a corrupt version as LOADING/UNKNOWN, serves the previous one, and retries only changed files', async () => {
@@ -198,7 +207,7 @@ describe('ModelManager', () => {
     expect((await rejection(manager.acquire('b'))) as ServingError).toMatchObject({
       code: 'MODEL_VERSION_MISSING',
     });
-    expect(Object.keys(manager.configView())).toEqual(['a', 'b']);
+    expect(manager.servableNames()).toEqual(['a', 'b']);
     source.write(both);
     await manager.reloadConfig();
     expect(states(manager, 'b')).toEqual(['1:AVAILABLE:OK']);

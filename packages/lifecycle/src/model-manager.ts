@@ -9,8 +9,6 @@ import type {
 } from '@ovms/core';
 import { ConfigFollower } from './config-follower.js';
 import type { ConfigStatus } from './config-follower.js';
-import { buildConfigView } from './config-view.js';
-import type { ConfigView } from './config-view.js';
 import { acquireLease } from './lease-resolver.js';
 import type { ModelVersionUsage } from './model-instance.js';
 import { ModelRegistry } from './model-registry.js';
@@ -178,11 +176,6 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
       const versionsChanged = await this.#synchronize();
       return configChanged || versionsChanged;
     });
-  }
-
-  /** The body of `GET /v1/config`: every model and pipeline with its version statuses. */
-  configView(): ConfigView {
-    return buildConfigView(this.servableNames().map((name) => [name, this.status(name)] as const));
   }
 
   configStatus(): ConfigStatus {

@@ -1,3 +1,4 @@
+import { TF_ERROR_CODE_NAMES, tfErrorCodeName } from '@ovms/core';
 import { describe, expect, it } from 'vitest';
 import { captureLogger } from '../test/fakes.js';
 import { VersionEntry } from './version-state.js';
@@ -93,5 +94,15 @@ describe('VersionEntry', () => {
     });
     entry.noteReload();
     expect(entry.status()).not.toHaveProperty('reason');
+  });
+});
+
+// Statuses report the code's name as their message, so the names lifecycle relies on are pinned here.
+describe('tfErrorCodeName', () => {
+  it('names every tensorflow.error.Code', () => {
+    expect(TF_ERROR_CODE_NAMES).toHaveLength(17);
+    expect(tfErrorCodeName(9)).toBe('FAILED_PRECONDITION');
+    expect(tfErrorCodeName(14)).toBe('UNAVAILABLE');
+    expect(tfErrorCodeName(99)).toBe('99');
   });
 });

@@ -1,7 +1,13 @@
 import { createNumericTensor } from '@ovms/core';
 import type { Engine, LoadedModel, Logger, ModelLoadOptions, TensorMap } from '@ovms/core';
 import { createEngineSelector } from '../src/index.js';
-import type { ModelDefinition, ModelManagerOptions, ModelRepository } from '../src/index.js';
+import type {
+  ManagedVersionStatus,
+  ModelDefinition,
+  ModelManager,
+  ModelManagerOptions,
+  ModelRepository,
+} from '../src/index.js';
 
 /** A repository over a Map: basePath → version → fingerprint. */
 export class FakeRepository implements ModelRepository {
@@ -171,6 +177,13 @@ export function harness(): ManagerHarness & {
       ...extra,
     }),
   };
+}
+
+/** Every servable the manager knows with its `status()`: what `GET /v1/config` is built from. */
+export function everyStatus(
+  manager: ModelManager,
+): Record<string, readonly ManagedVersionStatus[]> {
+  return Object.fromEntries(manager.servableNames().map((name) => [name, manager.status(name)]));
 }
 
 /** The error a promise rejects with (fails the test if it resolves). */
