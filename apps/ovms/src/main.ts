@@ -8,9 +8,6 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseModelUri } from '@ovms/storage';
-import { azureOptionsFromEnv } from '@ovms/storage-azure';
-import { gcsOptionsFromEnv } from '@ovms/storage-gcs';
-import { s3OptionsFromEnv } from '@ovms/storage-s3';
 import { mirrorBucketConfig } from './bucket-config.js';
 import type { BucketConfigMirror } from './bucket-config.js';
 import { readCommandLine } from './cli.js';
@@ -29,11 +26,7 @@ async function main(): Promise<number> {
   const { version } = JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string };
   const argv = process.argv.slice(2);
   // Cloud settings come from the environment, as OVMS reads them (SPEC "Cloud storage").
-  const storage = {
-    s3: s3OptionsFromEnv(process.env),
-    gcs: gcsOptionsFromEnv(process.env),
-    azure: azureOptionsFromEnv(process.env),
-  };
+  const storage = { env: process.env };
   // The flags are parsed against the local mirror of a config that lives in a bucket.
   const bucketConfig = bucketConfigArg(argv);
   const mirror =

@@ -6,6 +6,7 @@ import type { Logger } from '@ovms/core';
 import type { ModelRepository } from '@ovms/lifecycle';
 import {
   StorageRegistry,
+  createLazyBackend,
   createLocalBackend,
   detectSingleFileModel,
   joinUri,
@@ -14,15 +15,14 @@ import {
   removeLocalCopy,
 } from '@ovms/storage';
 import type { SingleFileModel } from '@ovms/storage';
-import { createAzureBackend } from '@ovms/storage-azure';
 import type { AzureBackendOptions } from '@ovms/storage-azure';
-import { createGcsBackend } from '@ovms/storage-gcs';
 import type { GcsBackendOptions } from '@ovms/storage-gcs';
-import { createS3Backend } from '@ovms/storage-s3';
 import type { S3BackendOptions } from '@ovms/storage-s3';
 
-/** Settings of the cloud backends, mapped from the environment by main.ts. */
+/** Settings of the cloud backends: read from `env` as OVMS does, then the explicit ones. */
 export interface StorageOptions {
+  /** Where S3_ENDPOINT, AWS_*, GOOGLE_APPLICATION_CREDENTIALS, AZURE_* … are read (main.ts). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly s3?: S3BackendOptions;
   readonly gcs?: GcsBackendOptions;
   readonly azure?: AzureBackendOptions;
@@ -40,16 +40,38 @@ export function useStorageOptions(options: StorageOptions): void {
 
 /**
  * The storage backends this server registers: local paths (and NFS mounts), `s3://`, `gs://`,
- * `az://` and `azfs://`. Cloud clients connect on first use, so a server without cloud
- * settings starts as before and fails only the models that name a bucket.
+ * `az://` and `azfs://`. Each cloud package (and its SDK) is imported on the first request for
+ * its scheme: a server that serves local models never holds the SDKs in its heap, which every
+ * full garbage collection would mark again (docs/performance.md). Cloud clients connect on
+ * first use too, so a server without cloud settings fails only the models that name a bucket.
  */
 export function createStorageRegistry(options: StorageOptions = configured): StorageRegistry {
   const logger = options.logger ?? silentLogger;
+  const env = options.env ?? {};
   const registry = new StorageRegistry();
   registry.register(createLocalBackend());
-  registry.register(createS3Backend({ logger, ...options.s3 }));
-  registry.register(createGcsBackend({ logger, ...options.gcs }));
-  registry.register(createAzureBackend({ logger, ...options.azure }));
+  registry.register(
+    createLazyBackend(['s3'], async () => {
+      const s3 = await import('@ovms/storage-s3');
+      return s3.createS3Backend({ logger, ...s3.s3OptionsFromEnv(env), ...options.s3 });
+    }),
+  );
+  registry.register(
+    createLazyBackend(['gs'], async () => {
+      const gcs = await import('@ovms/storage-gcs');
+      return gcs.createGcsBackend({ logger, ...gcs.gcsOptionsFromEnv(env), ...options.gcs });
+    }),
+  );
+  registry.register(
+    createLazyBackend(['az', 'azfs'], async () => {
+      const azure = await import('@ovms/storage-azure');
+      return azure.createAzureBackend({
+        logger,
+        ...azure.azureOptionsFromEnv(env),
+        ...options.azure,
+      });
+    }),
+  );
   return registry;
 }
 

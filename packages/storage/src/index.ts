@@ -26,4 +26,5 @@ export { downloadTree } from './tree-download.js';
 export type { TreeDownloadOptions } from './tree-download.js';
 export { fingerprintTree, listTreeFiles } from './tree-fingerprint.js';
 export { RemoteTreeBackend } from './tree-backend.js';
+export { createLazyBackend } from './lazy-backend.js';
 export { removeLocalCopy } from './local-copy.js';
