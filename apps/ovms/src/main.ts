@@ -11,6 +11,7 @@ import { parseModelUri } from '@ovms/storage';
 import { mirrorBucketConfig } from './bucket-config.js';
 import type { BucketConfigMirror } from './bucket-config.js';
 import { readCommandLine } from './cli.js';
+import { tuneGarbageCollector } from './gc-tuning.js';
 import { createServerLogger } from './logger.js';
 import { createStorageRegistry, useStorageOptions } from './repository.js';
 import { startServer } from './server.js';
@@ -23,6 +24,7 @@ const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const SHUTDOWN_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<number> {
+  const gcTuning = tuneGarbageCollector(process.execArgv);
   const { version } = JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string };
   const argv = process.argv.slice(2);
   // Cloud settings come from the environment, as OVMS reads them (SPEC "Cloud storage").
@@ -53,7 +55,12 @@ async function main(): Promise<number> {
     ...(settings.logPath !== undefined && { path: settings.logPath }),
   });
   logger.info(
-    { version, pid: process.pid, uvThreadpoolSize: process.env['UV_THREADPOOL_SIZE'] },
+    {
+      version,
+      pid: process.pid,
+      uvThreadpoolSize: process.env['UV_THREADPOOL_SIZE'],
+      heapGrowingPercent: gcTuning.heapGrowingPercent,
+    },
     'Starting OpenVINO Model Server (ovms-ts)',
   );
   // Node serves gRPC and REST on one event loop; inference runs on engine threads. The OVMS
