@@ -2,14 +2,18 @@
 import type { ClientPath } from './server/client.js';
 import type { BenchModelName, CellResult } from './server/workload.js';
 
-/** Who answers: the engine in process, this server on either engine, or the peer server. */
-export type TargetName = 'raw-ort' | 'ovms-ort' | 'ovms-ov' | 'mlserver';
+/**
+ * Who answers: the engine in process, this server on either engine, the peer server, or the
+ * gRPC transport floor (grpc-js with a canned answer: no decoding, no model).
+ */
+export type TargetName = 'raw-ort' | 'ovms-ort' | 'ovms-ov' | 'mlserver' | 'grpc-floor';
 
 export const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
   'raw-ort': 'raw ONNX Runtime, in process',
   'ovms-ort': 'ovms-ts, ONNX Runtime',
   'ovms-ov': 'ovms-ts, OpenVINO',
   mlserver: 'MLServer, ONNX Runtime',
+  'grpc-floor': 'gRPC floor: grpc-js, canned answer',
 };
 
 export type PathName = 'in-process' | ClientPath;

@@ -23,6 +23,7 @@ import {
 import { renderReport, type RunContext } from './report/markdown.js';
 import { evaluateTargets, formatVerdict } from './report/targets.js';
 import type { ClientPath, ClientRequest } from './server/client.js';
+import { startGrpcFloor } from './server/grpc-floor.js';
 import { forkBenchChild } from './server/ipc.js';
 import type { RawAnswer, RawRequest } from './server/raw-engine.js';
 import { startServerProcess, type ServerProcess } from './server/server-process.js';
@@ -45,9 +46,12 @@ const TARGET_PATHS: Readonly<Record<Exclude<TargetName, 'raw-ort'>, readonly Cli
   // The second engine as one row: its cost on the path both servers share.
   'ovms-ov': ['kserve-grpc'],
   mlserver: ['kserve-grpc', 'kserve-rest-json'],
+  // The tiny model only: what grpc-js alone costs per call, under ovms-ts's own work.
+  'grpc-floor': ['tfs-grpc', 'kserve-grpc'],
 };
 
 function pathsFor(target: keyof typeof TARGET_PATHS, model: BenchModelName, width: number) {
+  if (target === 'grpc-floor' && model !== 'add') return [];
   return TARGET_PATHS[target].filter(
     (path) =>
       !(model === 'det' && width > 1 && path.includes('json')) &&
@@ -218,6 +222,8 @@ try {
       env: childEnv(),
     }),
   });
+  if (models.includes('add'))
+    targets.push({ name: 'grpc-floor', server: await startGrpcFloor(childEnv()) });
   if (withPeer) {
     const onnxFiles = Object.fromEntries(
       Object.entries(dirs).map(([name, dir]) => [name, join(dir, 'model.onnx')]),
@@ -266,13 +272,14 @@ try {
     }
     // Open loop at half the slowest server's peak on the shared path: every target keeps up.
     const peaks = targets
+      .filter((t) => t.name !== 'grpc-floor')
       .map((t) => peakCell(cells, { model, target: t.name, path: 'kserve-grpc' }))
       .filter((c) => c !== undefined)
       .map(perSecond);
     if (peaks.length > 0 && (onlyPaths === undefined || onlyPaths.includes('kserve-grpc'))) {
       const rate = Math.max(1, 0.5 * Math.min(...peaks));
       cells.push(await measureRaw(model, 1, rate));
-      for (const target of targets)
+      for (const target of targets.filter((t) => t.name !== 'grpc-floor'))
         await measureServer(target, model, 'kserve-grpc', 1, client, rate);
     }
   }
