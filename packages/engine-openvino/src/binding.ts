@@ -73,6 +73,11 @@ export interface OvInferRequest {
   setInput(index: number, elementType: string, shape: readonly number[], data: Uint8Array): void;
   /** Runs inference off the event loop. */
   infer(): Promise<void>;
+  /**
+   * Runs inference on the calling thread, blocking it (InferPlacement decides when that is
+   * cheaper); absent where the binding has no synchronous call.
+   */
+  inferSync?(): void;
   /** Output `index` of the last infer, copied into a buffer the caller owns. */
   getOutput(index: number): OutputTensor;
   free(): void;

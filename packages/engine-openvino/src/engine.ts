@@ -8,6 +8,7 @@ import {
 import type { OvBinding, OvModel } from './binding.js';
 import { createCApiBinding } from './c-api/binding.js';
 import { buildGeneration } from './generation.js';
+import { DEFAULT_PLACEMENT_LIMITS, type PlacementLimits } from './infer-placement.js';
 import { checkDevice, planLoad } from './load-options.js';
 import { locateOpenvinoLibDir } from './locate.js';
 import { findModelFiles } from './model-files.js';
@@ -24,6 +25,11 @@ export interface OpenvinoEngineOptions {
   readonly cacheDir?: string;
   /** Requests that may wait for a free infer request, per model; more get RESOURCE_EXHAUSTED. */
   readonly maxQueuedInfers?: number;
+  /**
+   * When tiny infers run on the event loop instead of a worker thread (infer-placement.ts);
+   * `{ maxInputBytes: 0 }` keeps every infer off the loop.
+   */
+  readonly inferPlacement?: Partial<PlacementLimits>;
 }
 
 const DEFAULT_MAX_QUEUED = 1024;
@@ -128,6 +134,7 @@ async function prepare(
     plan,
     nireq: loadOptions.nireq,
     maxQueued: options.maxQueuedInfers ?? DEFAULT_MAX_QUEUED,
+    placementLimits: { ...DEFAULT_PLACEMENT_LIMITS, ...options.inferPlacement },
   };
   try {
     const first = await buildGeneration(model, generationOptions);

@@ -6,6 +6,7 @@ import {
   type TensorSpec,
 } from '@ovms/core';
 import type { OvCompiledModel, OvInferRequest, OvModel, PortInfo } from './binding.js';
+import { InferPlacement, type PlacementLimits } from './infer-placement.js';
 import { InferPool } from './infer-pool.js';
 import type { InputCheck } from './input-validation.js';
 import type { LoadPlan } from './load-options.js';
@@ -18,6 +19,8 @@ import type { LoadPlan } from './load-options.js';
 export interface Generation {
   readonly compiled: OvCompiledModel;
   readonly pool: InferPool<OvInferRequest>;
+  /** Whether infers run on the event loop or off it (tiny static models: on it). */
+  readonly placement: InferPlacement;
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   /** Per input index, in compiled-model order. */
@@ -35,6 +38,7 @@ export interface GenerationOptions {
   /** Requested infer requests; 0 or undefined = OPTIMAL_NUMBER_OF_INFER_REQUESTS. */
   readonly nireq: number | undefined;
   readonly maxQueued: number;
+  readonly placementLimits: PlacementLimits;
 }
 
 function dtypeOf(port: PortInfo, kind: string): DataType {
@@ -81,6 +85,10 @@ export async function buildGeneration(
     return {
       compiled,
       pool: new InferPool(requests, options.maxQueued),
+      placement: new InferPlacement(
+        requests.every((request) => request.inferSync !== undefined),
+        options.placementLimits,
+      ),
       inputs,
       outputs,
       checks,

@@ -76,14 +76,22 @@ export class OpenvinoLoadedModel implements LoadedModel {
     const request = await generation.pool.acquire(signal);
     if (timing !== undefined) timing.waitUs = (performance.now() - calledAt) * 1000;
     try {
-      const { checks, inputTypes } = generation;
+      const { checks, inputTypes, placement } = generation;
+      let inputBytes = 0;
       for (let i = 0; i < checks.length; i++) {
         // Validation guarantees every input is present and numeric.
         const tensor = inputs.get((checks[i] as { name: string }).name) as NumericTensor;
         request.setInput(i, inputTypes[i] ?? 'dynamic', tensor.shape, tensor.data);
+        inputBytes += tensor.data.byteLength;
       }
-      const startedAt = timing === undefined ? 0 : performance.now();
-      await request.infer();
+      const startedAt = performance.now();
+      if (placement.inline(inputBytes) && request.inferSync !== undefined) {
+        request.inferSync();
+        placement.recordInline((performance.now() - startedAt) * 1000);
+      } else {
+        await request.infer();
+        placement.recordOffloaded((performance.now() - startedAt) * 1000, inputBytes);
+      }
       if (timing !== undefined) timing.inferenceUs = (performance.now() - startedAt) * 1000;
       const outputs: TensorMap = new Map();
       for (let i = 0; i < generation.outputs.length; i++) {

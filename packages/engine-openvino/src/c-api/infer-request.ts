@@ -1,6 +1,7 @@
 import koffi from 'koffi';
 import type { OutputTensor, OvInferRequest, PortInfo } from '../binding.js';
 import type { CApi, Out, Ptr } from './bindings.js';
+import { OpenvinoError } from '../openvino-error.js';
 import { callAsync } from './call-async.js';
 import { check, elementTypeCode, elementTypeName, taken } from './ports.js';
 
@@ -86,6 +87,15 @@ export class CInferRequest implements OvInferRequest {
 
   infer(): Promise<void> {
     return callAsync(this.api, this.api.inferRequestInfer, [this.handle], 'infer', false);
+  }
+
+  inferSync(): void {
+    const status = this.api.inferRequestInfer(this.handle);
+    if (status !== 0)
+      throw new OpenvinoError(
+        `infer: ${this.api.getErrorInfo(status) ?? `status ${status}`}`,
+        status,
+      );
   }
 
   getOutput(index: number): OutputTensor {

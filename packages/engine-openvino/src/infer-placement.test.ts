@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { InferPlacement, type PlacementLimits } from './infer-placement.js';
+
+const LIMITS: PlacementLimits = {
+  maxInputBytes: 1024,
+  enterUs: 150,
+  stayUs: 100,
+  abortUs: 1_000,
+  samples: 4,
+  cooldown: 10,
+};
+const repeat = (times: number, record: () => void) => {
+  for (let i = 0; i < times; i++) record();
+};
+
+describe('InferPlacement', () => {
+  it('moves inline only after enough short offloaded round trips', () => {
+    const placement = new InferPlacement(true, LIMITS);
+    repeat(3, () => placement.recordOffloaded(60, 32));
+    expect(placement.inline(32)).toBe(false);
+    placement.recordOffloaded(60, 32);
+    expect(placement.inline(32)).toBe(true);
+  });
+
+  it('stays off the loop while round trips are long', () => {
+    const placement = new InferPlacement(true, LIMITS);
+    repeat(100, () => placement.recordOffloaded(400, 32));
+    expect(placement.inline(32)).toBe(false);
+  });
+
+  it('never moves inline when not eligible (dynamic shapes, no synchronous binding)', () => {
+    const placement = new InferPlacement(false, LIMITS);
+    repeat(100, () => placement.recordOffloaded(10, 32));
+    expect(placement.inline(32)).toBe(false);
+  });
+
+  it('goes back off the loop at once after one slow inline infer, and waits out the cooldown', () => {
+    const placement = new InferPlacement(true, LIMITS);
+    repeat(4, () => placement.recordOffloaded(50, 32));
+    placement.recordInline(20);
+    expect(placement.inline(32)).toBe(true);
+    placement.recordInline(5_000);
+    expect(placement.inline(32)).toBe(false);
+    // Short round trips during the cooldown do not bring it back...
+    repeat(LIMITS.cooldown, () => placement.recordOffloaded(50, 32));
+    expect(placement.inline(32)).toBe(false);
+    // ...after it, the usual evidence does.
+    repeat(LIMITS.samples, () => placement.recordOffloaded(50, 32));
+    expect(placement.inline(32)).toBe(true);
+  });
+
+  it('goes back off the loop when inline infers get slower on average', () => {
+    const placement = new InferPlacement(true, LIMITS);
+    repeat(4, () => placement.recordOffloaded(50, 32));
+    repeat(3, () => placement.recordInline(20));
+    expect(placement.inline(32)).toBe(true);
+    repeat(30, () => placement.recordInline(300));
+    expect(placement.inline(32)).toBe(false);
+  });
+
+  it('keeps large requests off the loop, and does not count them as evidence', () => {
+    const placement = new InferPlacement(true, LIMITS);
+    repeat(100, () => placement.recordOffloaded(50, 4096));
+    expect(placement.inline(32)).toBe(false);
+    repeat(4, () => placement.recordOffloaded(50, 1024));
+    expect(placement.inline(1024)).toBe(true);
+    expect(placement.inline(1025)).toBe(false);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Where an infer runs: off the event loop (a koffi call on a libuv worker, the default) or
+ * inline on the calling thread. The hop off the loop and back costs ~25 µs of latency and ~45
+ * µs of CPU per infer here (bench/server), more than a tiny model's whole infer (an add of
+ * two 1×4 tensors takes ~18 µs inline), so for such models inline is both faster and cheaper
+ * while blocking the loop no longer than the hop itself would have cost. Only small requests
+ * qualify (inputs up to `maxInputBytes`: a dynamic-shape model's time grows with its input),
+ * and the measurements decide: inline once the offloaded round trips are short, back off the
+ * loop as soon as an inline infer is not (then not again for a long while).
+ */
+export interface PlacementLimits {
+  /** Requests with more input bytes than this always run off the loop and are not measured. */
+  readonly maxInputBytes: number;
+  /** Offloaded round trips (mean) at or under this move infers inline. */
+  readonly enterUs: number;
+  /** Inline infers (mean) over this go back off the loop. */
+  readonly stayUs: number;
+  /** One inline infer over this goes back off the loop at once. */
+  readonly abortUs: number;
+  /** Offloaded infers measured before the first decision. */
+  readonly samples: number;
+  /** Offloaded infers after leaving inline before it may be tried again. */
+  readonly cooldown: number;
+}
+
+export const DEFAULT_PLACEMENT_LIMITS: PlacementLimits = {
+  maxInputBytes: 64 * 1024,
+  enterUs: 1_000,
+  stayUs: 100,
+  abortUs: 1_000,
+  samples: 32,
+  cooldown: 4_096,
+};
+
+/** Weight of the newest measurement in the running means. */
+const WEIGHT = 1 / 8;
+
+export class InferPlacement {
+  #inline = false;
+  #meanUs = 0;
+  #measured = 0;
+  #cooldown = 0;
+
+  /** `eligible`: the binding can infer on the calling thread. */
+  constructor(
+    private readonly eligible: boolean,
+    private readonly limits: PlacementLimits = DEFAULT_PLACEMENT_LIMITS,
+  ) {}
+
+  /** Whether an infer with `inputBytes` of inputs runs on the calling thread. */
+  inline(inputBytes: number): boolean {
+    return this.#inline && inputBytes <= this.limits.maxInputBytes;
+  }
+
+  /** An offloaded infer took `roundTripUs` from the call to its answer on the event loop. */
+  recordOffloaded(roundTripUs: number, inputBytes: number): void {
+    if (!this.eligible || inputBytes > this.limits.maxInputBytes || this.#inline) return;
+    this.#mean(roundTripUs);
+    if (this.#cooldown > 0) {
+      this.#cooldown -= 1;
+      return;
+    }
+    if (this.#measured >= this.limits.samples && this.#meanUs <= this.limits.enterUs) {
+      this.#switch(true);
+    }
+  }
+
+  /** An inline infer blocked the calling thread for `durationUs`. */
+  recordInline(durationUs: number): void {
+    this.#mean(durationUs);
+    if (durationUs > this.limits.abortUs || this.#meanUs > this.limits.stayUs) {
+      this.#switch(false);
+      this.#cooldown = this.limits.cooldown;
+    }
+  }
+
+  #mean(us: number): void {
+    this.#meanUs = this.#measured === 0 ? us : this.#meanUs + WEIGHT * (us - this.#meanUs);
+    this.#measured += 1;
+  }
+
+  #switch(inline: boolean): void {
+    this.#inline = inline;
+    this.#measured = 0;
+    this.#meanUs = 0;
+  }
+}
