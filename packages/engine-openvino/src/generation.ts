@@ -19,7 +19,7 @@ import type { LoadPlan } from './load-options.js';
 export interface Generation {
   readonly compiled: OvCompiledModel;
   readonly pool: InferPool<OvInferRequest>;
-  /** Whether infers run on the event loop or off it (tiny static models: on it). */
+  /** Whether an infer runs off the event loop or, measured tiny and small, on it. */
   readonly placement: InferPlacement;
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];

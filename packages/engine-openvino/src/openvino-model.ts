@@ -27,8 +27,9 @@ export interface OpenvinoUsage {
 
 /**
  * A model loaded through OpenVINO: validates each request, lends it an infer request from the
- * pool, sets the request's own buffers as inputs (no copy), infers off the event loop and
- * returns outputs copied once out of OpenVINO's memory.
+ * pool, sets the request's own buffers as inputs (no copy), infers off the event loop (inline
+ * when the model is measured tiny: InferPlacement) and returns outputs copied once out of
+ * OpenVINO's memory.
  */
 export class OpenvinoLoadedModel implements LoadedModel {
   private current: Generation;
