@@ -172,6 +172,41 @@ const METHODOLOGY = `## Methodology
   process and its workers), over the cell (it includes the client's short warm-up).
 `;
 
+const FINDINGS = `## Where the time goes
+
+Profiles and side-by-side runs of \`bench/server\` (OpenVINO, this machine) found the following;
+\`pnpm bench:server\` (\`BENCH_BASELINE=<checkout>\` runs another checkout's server beside
+this one, \`BENCH_PROFILE=1\` profiles it) reproduces them.
+
+- **Full garbage collections on tensor buffers.** V8 counts ArrayBuffer bytes against the
+  old-generation limit it keeps ~10% over the live JS heap, so a server that allocates little
+  JS but megabytes of tensor buffers per request ran a full mark of its heap on almost every
+  PP-OCR det request (28% of the main thread). The server now starts with
+  \`--heap-growing-percent=300\` (\`apps/ovms/src/gc-tuning.ts\`; a node flag of the user's
+  wins) and imports a cloud SDK only when a model names its bucket (the heap every full
+  collection marks went from 40 to 19 MB). Side by side in one run, det over KServe gRPC went
+  from 0.38–0.67× to 0.67–0.91× the raw engine, and server CPU per det request (every path)
+  from 95–145 ms to 60–106 ms. Responses are encoded into one buffer of the exact size (the
+  generated encoder allocated twice the payload while growing).
+- **The gRPC floor.** The rows \`gRPC floor: grpc-js, canned answer\` are grpc-js answering a
+  stored message without decoding it or running a model, on the same client: what any
+  grpc-js server pays per call. The tiny-model overhead verdict splits into that floor and
+  what ovms-ts adds on top (decoding, validation, the model's queue, encoding, metrics).
+- **Tiny infers stay on the event loop.** Handing an infer to a worker thread and back cost
+  ~25 µs of latency and ~45 µs of CPU, more than an add model's whole infer (~18 µs), so
+  measured-tiny infers of small requests run inline (\`engine-openvino/src/infer-placement.ts\`).
+- **OpenVINO's idle worker spins.** With the default thread count an OpenVINO worker thread
+  burns ~0.4–0.5 ms of CPU after each tiny request while it waits for the next; on two CPUs that
+  is taken from the event loop. \`"plugin_config": {"INFERENCE_NUM_THREADS": 1}\` on a tiny model
+  removes it (+24% throughput at 8 in flight, one side-by-side run); it is not the default
+  because compute-bound models need every thread.
+- **Left.** grpc-js joins each received message with \`Buffer.concat\` (one copy of the 4.9 MB
+  det input), the load generator shares the two CPUs with the server (the raw engine has no
+  client to pay for), and at 1 in flight a det request's transfer and encoding add to its
+  inference rather than overlapping it — on two CPUs ≥ 0.9× raw at 1 in flight would need all
+  of that under ~3 ms.
+`;
+
 export function renderReport(cells: readonly Cell[], context: RunContext): Report {
   const allCharts = new Map<string, string>();
   const verdicts = evaluateTargets(cells, context.models);
@@ -220,6 +255,7 @@ export function renderReport(cells: readonly Cell[], context: RunContext): Repor
     '',
     ...rateTable(cells, context.models),
     '',
+    FINDINGS,
     METHODOLOGY,
     '## Noise on this machine',
     '',
