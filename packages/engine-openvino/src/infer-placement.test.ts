@@ -66,4 +66,33 @@ describe('InferPlacement', () => {
     expect(placement.inline(1024)).toBe(true);
     expect(placement.inline(1025)).toBe(false);
   });
+
+  it('stays inline while inline infers stay under twice the offloaded round trips', () => {
+    const placement = new InferPlacement(true, { ...LIMITS, enterUs: 1_000 });
+    repeat(4, () => placement.recordOffloaded(400, 32));
+    expect(placement.inline(32)).toBe(true);
+    // Over stayUs, but not over twice the 400 µs round trips: noise, not a slower place.
+    repeat(50, () => placement.recordInline(700));
+    expect(placement.inline(32)).toBe(true);
+    repeat(50, () => placement.recordInline(900));
+    expect(placement.inline(32)).toBe(false);
+  });
+
+  it('does not count the first (cold) inline infer', () => {
+    const placement = new InferPlacement(true, LIMITS);
+    repeat(4, () => placement.recordOffloaded(50, 32));
+    placement.recordInline(900); // under abortUs, far over the mean bound
+    repeat(30, () => placement.recordInline(20));
+    expect(placement.inline(32)).toBe(true);
+  });
+
+  it('judges the inline mean only once it has samples enough', () => {
+    const placement = new InferPlacement(true, LIMITS);
+    repeat(4, () => placement.recordOffloaded(50, 32));
+    placement.recordInline(20); // the cold call
+    repeat(LIMITS.samples - 1, () => placement.recordInline(300));
+    expect(placement.inline(32)).toBe(true);
+    placement.recordInline(300);
+    expect(placement.inline(32)).toBe(false);
+  });
 });
