@@ -47,7 +47,7 @@ describe('server and model endpoints', () => {
     expect(await call('ServerMetadata', {})).toEqual({
       name: 'OpenVINO Model Server',
       version: '0.0.0-test',
-      extensions: [],
+      extensions: ['binary_tensor_data'],
     });
   });
 
@@ -140,8 +140,14 @@ describe('ModelInfer', () => {
       'Missing input with specific name',
     ],
     [
-      'a wrong shape',
+      'a wrong batch',
       { model_name: 'fixed', inputs: [typedInput('x', [3, 1], [1, 2, 3])] },
+      grpc.status.INVALID_ARGUMENT,
+      'Invalid input batch size',
+    ],
+    [
+      'a wrong shape',
+      { model_name: 'fixed', inputs: [typedInput('x', [1, 2], [1, 2])] },
       grpc.status.INVALID_ARGUMENT,
       'Invalid input shape',
     ],

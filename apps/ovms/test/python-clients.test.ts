@@ -148,7 +148,8 @@ if (unavailable !== undefined) {
         unknown_model: [notFound, 'Model with requested name is not found'],
         unknown_version: [notFound, 'Model with requested version is not found'],
         wrong_input_name: [invalid, 'Missing input with specific name'],
-        wrong_shape: [invalid, 'Invalid input shape - Expected: (1,3); Actual: (3,1)'],
+        // OVMS checks the batch dimension first: (3,1) against (1,3) is a batch mismatch.
+        wrong_shape: [invalid, 'Invalid input batch size - Expected: 1; Actual: 3'],
         wrong_dtype: [invalid, 'Invalid input precision - Expected: FP32; Actual: INT32'],
       };
       for (const [name, [status, message]] of Object.entries(wanted)) {

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ServingError, StatusCode } from '@ovms/core';
+import { ServingError, StatusCode, createModelServable } from '@ovms/core';
 import type { Engine, LoadedModel, ServableLease, ServableProvider } from '@ovms/core';
 import type { ModelCatalog } from '@ovms/dag';
 
@@ -52,14 +52,7 @@ export class ModelProvider implements ServableProvider {
       return Promise.reject(new ServingError(StatusCode.MODEL_NAME_MISSING));
     }
     return Promise.resolve({
-      servable: {
-        name,
-        version: 1,
-        kind: 'model',
-        inputs: model.inputs,
-        outputs: model.outputs,
-        infer: (request) => model.infer(request.inputs, request.signal),
-      },
+      servable: createModelServable({ name, version: 1, loaded: model }),
       [Symbol.asyncDispose]: () => Promise.resolve(),
     });
   }

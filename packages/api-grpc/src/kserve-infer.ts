@@ -6,7 +6,6 @@ import { abortSignalOf, watchCancellation } from './cancellation.js';
 import { acquireServable, releaseSubject } from './handler-context.js';
 import type { CallSubject, HandlerContext } from './handler-context.js';
 import { parseKServeVersion } from './model-spec.js';
-import { inferServable } from './servable-infer.js';
 
 const MODEL_INFER = { api: 'KServe', method: 'ModelInfer' } as const;
 const MODEL_INFER_STREAM = { api: 'KServe', method: 'ModelInferStream' } as const;
@@ -14,8 +13,8 @@ const MODEL_INFER_STREAM = { api: 'KServe', method: 'ModelInferStream' } as cons
 /**
  * One KServe inference: the version string is checked first and the model resolved (OVMS
  * `getModelInstance` order; "" and "0" are the default version), then inputs are decoded
- * (`raw_input_contents` as views, or typed contents), validated and inferred; `outputs` limits
- * the answer, which always uses `raw_output_contents` and echoes the request id.
+ * (`raw_input_contents` as views, or typed contents) and given to the servable, which checks
+ * them; `outputs` limits the answer, which always uses `raw_output_contents` and echoes the id.
  */
 async function modelInfer(
   ctx: HandlerContext,
@@ -24,15 +23,12 @@ async function modelInfer(
   signal: AbortSignal,
 ): Promise<ModelInferResponse> {
   const version = parseKServeVersion(request.modelVersion);
-  const servable = await acquireServable(
-    ctx,
-    subject,
-    request.modelName,
-    version === 0 ? undefined : version,
-  );
-  const inputs = decodeInferInputs(request);
-  const requested = request.outputs.map((output) => output.name);
-  const outputs = await inferServable(servable, inputs, requested, signal);
+  const servable = await acquireServable(ctx, subject, request.modelName, version);
+  const outputs = await servable.infer({
+    inputs: decodeInferInputs(request),
+    outputs: request.outputs.map((output) => output.name),
+    signal,
+  });
   const encoded = encodeInferOutputs(outputs);
   return {
     modelName: servable.name,

@@ -9,9 +9,9 @@ import type {
   ServerReadyRequest,
   ServerReadyResponse,
 } from '@ovms/proto';
+import { KSERVE_EXTENSIONS, chooseVersionStatus } from '@ovms/core';
 import { answerModelCall, answerServerCall } from './answer.js';
 import type { HandlerContext } from './handler-context.js';
-import { chooseVersionStatus } from './kserve-version-resolution.js';
 import { parseKServeVersion } from './model-spec.js';
 
 const MODEL_READY = { api: 'KServe', method: 'ModelReady' } as const;
@@ -31,7 +31,7 @@ export function createServerReadyHandler(
     answerServerCall(ctx, 'ServerReady', callback, () => ({ ready: ctx.provider.isReady() }));
 }
 
-/** KServe `ServerMetadata`: OVMS answers its project name and version and no extensions. */
+/** KServe `ServerMetadata`: the project name and version, and the extensions served. */
 export function createServerMetadataHandler(
   ctx: HandlerContext,
 ): handleUnaryCall<ServerMetadataRequest, ServerMetadataResponse> {
@@ -39,7 +39,7 @@ export function createServerMetadataHandler(
     answerServerCall(ctx, 'ServerMetadata', callback, () => ({
       name: ctx.serverName,
       version: ctx.serverVersion,
-      extensions: [],
+      extensions: [...KSERVE_EXTENSIONS],
     }));
 }
 

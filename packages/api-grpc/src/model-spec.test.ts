@@ -39,9 +39,10 @@ describe('requestedServable', () => {
 });
 
 describe('parseKServeVersion', () => {
-  it('reads base-10 int64 strings; "" is the default', () => {
+  it('reads base-10 int64 strings; "" and "0" are the default', () => {
     expect(parseKServeVersion('')).toBeUndefined();
-    expect(parseKServeVersion('0')).toBe(0);
+    expect(parseKServeVersion('0')).toBeUndefined();
+    expect(parseKServeVersion('-0')).toBeUndefined();
     expect(parseKServeVersion('17')).toBe(17);
     expect(parseKServeVersion('-1')).toBe(-1);
     expect(parseKServeVersion('9223372036854775807')).toBe(2 ** 63);

@@ -42,13 +42,13 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * A KServe `model_version` string as a number: "" is undefined (the default version); anything
- * that is not a base-10 int64 is refused, as OVMS's `stoi64` check refuses it with
- * MODEL_VERSION_INVALID_FORMAT (src/kfs_frontend/kfs_grpc_inference_service.cpp). The core
- * vocabulary has no such code yet, so it is INVALID_ARGUMENT with OVMS's wording as detail.
+ * A KServe `model_version` string as a number: "" and "0" are undefined (the default version,
+ * as OVMS's version 0); anything that is not a base-10 int64 is refused, as OVMS's `stoi64`
+ * check refuses it with MODEL_VERSION_INVALID_FORMAT
+ * (src/kfs_frontend/kfs_grpc_inference_service.cpp).
  */
 export function parseKServeVersion(version: string): number | undefined {
-  if (version === '') return undefined;
+  if (version === '' || version === '0') return undefined;
   const valid = /^-?\d{1,19}$/.test(version);
   const value = valid ? BigInt(version) : 0n;
   if (!valid || value < INT64_MIN || value > INT64_MAX) {
@@ -57,5 +57,5 @@ export function parseKServeVersion(version: string): number | undefined {
       `Actual: ${JSON.stringify(version)}`,
     );
   }
-  return Number(value);
+  return value === 0n ? undefined : Number(value);
 }

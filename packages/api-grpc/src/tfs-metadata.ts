@@ -34,26 +34,21 @@ function tensorInfos(specs: readonly TensorSpec[]): { [name: string]: TensorInfo
   return infos;
 }
 
-// A servable's specs never change, so its packed SignatureDefMap is built once.
-const packedSignatures = new WeakMap<Servable, Any>();
-
-/** A servable's `serving_default` signature, packed in `Any` as GetModelMetadata answers it. */
+/**
+ * A servable's `serving_default` signature, packed in `Any` as GetModelMetadata answers it;
+ * built per answer, since an `auto` reshape changes the shapes a version reports.
+ */
 export function packedSignatureDefMap(servable: Servable): Any {
-  let packed = packedSignatures.get(servable);
-  if (packed === undefined) {
-    const map: SignatureDefMap = {
-      signatureDef: {
-        [SERVING_DEFAULT]: {
-          inputs: tensorInfos(servable.inputs),
-          outputs: tensorInfos(servable.outputs),
-          methodName: PREDICT_METHOD_NAME,
-        },
+  const map: SignatureDefMap = {
+    signatureDef: {
+      [SERVING_DEFAULT]: {
+        inputs: tensorInfos(servable.inputs),
+        outputs: tensorInfos(servable.outputs),
+        methodName: PREDICT_METHOD_NAME,
       },
-    };
-    packed = { typeUrl: SIGNATURE_DEF_MAP_TYPE_URL, value: SignatureDefMap.encode(map).finish() };
-    packedSignatures.set(servable, packed);
-  }
-  return packed;
+    },
+  };
+  return { typeUrl: SIGNATURE_DEF_MAP_TYPE_URL, value: SignatureDefMap.encode(map).finish() };
 }
 
 /**

@@ -7,7 +7,6 @@ import { watchCancellation } from './cancellation.js';
 import { acquireServable } from './handler-context.js';
 import type { HandlerContext } from './handler-context.js';
 import { requestedServable, servedModelSpec } from './model-spec.js';
-import { inferServable } from './servable-infer.js';
 
 const PREDICT = { api: 'TensorFlowServing', method: 'Predict' } as const;
 
@@ -29,8 +28,8 @@ function encodePredictOutputs(outputs: TensorMap): { [name: string]: TensorProto
 
 /**
  * TF Serving `Predict`: the model is resolved first (unknown name or version answers before
- * any input is read, as OVMS does), then inputs are decoded, validated against the servable
- * and inferred; `output_filter` limits the outputs. The response names the served version.
+ * any input is read, as OVMS does), then inputs are decoded and given to the servable, which
+ * checks them; `output_filter` limits the outputs. The response names the served version.
  */
 export function createPredictHandler(
   ctx: HandlerContext,
@@ -45,13 +44,11 @@ export function createPredictHandler(
         const request = call.request;
         const { name, version } = requestedServable(request.modelSpec);
         const servable = await acquireServable(ctx, subject, name, version);
-        const inputs = decodePredictInputs(request.inputs);
-        const outputs = await inferServable(
-          servable,
-          inputs,
-          request.outputFilter,
-          cancellation.signal,
-        );
+        const outputs = await servable.infer({
+          inputs: decodePredictInputs(request.inputs),
+          outputs: request.outputFilter,
+          signal: cancellation.signal,
+        });
         return {
           modelSpec: servedModelSpec(servable.name, servable.version),
           outputs: encodePredictOutputs(outputs),

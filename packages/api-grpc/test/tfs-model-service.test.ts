@@ -82,11 +82,11 @@ describe('HandleReloadConfigRequest', () => {
   });
 
   it('answers a config file that cannot be applied with its error', async () => {
-    h.provider.reloadError = new ServingError(StatusCode.JSON_INVALID, 'line 3');
+    h.provider.reloadOutcome = new ServingError(StatusCode.JSON_INVALID, 'line 3');
     try {
       await expectStatus(reload({}), grpc.status.INTERNAL, 'The file is not valid json - line 3');
     } finally {
-      h.provider.reloadError = undefined;
+      h.provider.reloadOutcome = false;
     }
   });
 });

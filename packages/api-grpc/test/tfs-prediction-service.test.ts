@@ -229,7 +229,7 @@ describe('Predict errors', () => {
       'inference failure',
       { model_spec: { name: 'broken' }, inputs: addInputs },
       grpc.status.INTERNAL,
-      'Internal inference error - engine failed',
+      'Internal inference error',
     ],
   ];
   it.each(cases)('%s', async (_what, request, code, details) => {

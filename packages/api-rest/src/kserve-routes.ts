@@ -1,8 +1,13 @@
-import { ServingError, StatusCode, type ServableProvider } from '@ovms/core';
+import {
+  KSERVE_EXTENSIONS,
+  ServingError,
+  StatusCode,
+  chooseVersionStatus,
+  type ServableProvider,
+} from '@ovms/core';
 import { decodeKServeInferRequest, encodeKServeInferResponse } from '@ovms/codecs';
 import { requestBytes, type RestContext, type RestDeps } from './context.js';
 import { jsonResponse } from './errors.js';
-import { validateAndInfer } from './infer.js';
 import { kserveMetadataJson } from './metadata-json.js';
 import { KSERVE_METHODS, type KServeAction, type ModelPath } from './paths.js';
 import { trackModelCall, type ModelCall } from './request-metrics.js';
@@ -38,9 +43,15 @@ export function serverReady(provider: ServableProvider): Response {
   return jsonResponse('');
 }
 
-/** `GET /v2`: ServerMetadataResponse as OVMS fills it (name and version, no extensions). */
+/** `GET /v2`: ServerMetadataResponse: name, version and the extensions served. */
 export function serverMetadata(deps: RestDeps): Response {
-  return jsonResponse(JSON.stringify({ name: deps.serverName, version: deps.serverVersion }));
+  return jsonResponse(
+    JSON.stringify({
+      name: deps.serverName,
+      version: deps.serverVersion,
+      extensions: KSERVE_EXTENSIONS,
+    }),
+  );
 }
 
 async function metadata(
@@ -49,20 +60,27 @@ async function metadata(
   path: KServePath,
   call: ModelCall,
 ): Promise<Response> {
-  await using lease = await deps.provider.acquire(path.name, path.version);
+  const statuses = deps.provider.status(path.name);
+  const chosen = chooseVersionStatus(statuses, path.version);
+  await using lease = await deps.provider.acquire(path.name, chosen.version);
   call.version = lease.servable.version;
-  return jsonResponse(kserveMetadataJson(lease.servable, deps.provider.status(path.name)));
+  return jsonResponse(kserveMetadataJson(lease.servable, statuses));
 }
 
 /**
- * Model readiness from the version states, without waiting for a loading version as an
- * inference would: ready when the version (or, with none given, any version) is AVAILABLE;
- * else MODEL_VERSION_NOT_LOADED_YET, as OVMS answers a model that is not ready.
+ * Model readiness by the rule gRPC ModelReady answers with (core `chooseVersionStatus`), without
+ * waiting for a loading version as an inference would. REST has no `ready: false` body: a chosen
+ * version that is not AVAILABLE is MODEL_VERSION_NOT_LOADED_YET.
  */
-function ready(deps: RestDeps, _c: RestContext, path: KServePath): Promise<Response> {
-  const statuses = deps.provider.status(path.name, path.version);
-  if (statuses.length === 0) throw new ServingError(StatusCode.MODEL_VERSION_MISSING);
-  if (!statuses.some((status) => status.state === 'AVAILABLE')) {
+function ready(
+  deps: RestDeps,
+  _c: RestContext,
+  path: KServePath,
+  call: ModelCall,
+): Promise<Response> {
+  const chosen = chooseVersionStatus(deps.provider.status(path.name), path.version);
+  call.version = chosen.version;
+  if (chosen.state !== 'AVAILABLE') {
     throw new ServingError(StatusCode.MODEL_VERSION_NOT_LOADED_YET);
   }
   return Promise.resolve(jsonResponse(''));
@@ -84,12 +102,11 @@ async function infer(
     ...(onlyInput !== undefined && otherInputs.length === 0 ? { singleInput: onlyInput } : {}),
   });
   const wanted = request.outputs?.map((output) => output.name);
-  const outputs = await validateAndInfer(
-    servable,
-    request.inputs,
-    c.req.raw.signal,
-    wanted !== undefined && wanted.length > 0 ? wanted : undefined,
-  );
+  const outputs = await servable.infer({
+    inputs: request.inputs,
+    signal: c.req.raw.signal,
+    ...(wanted !== undefined ? { outputs: wanted } : {}),
+  });
   // Binary outputs are copied into the body here, before the lease lets the engine buffers go.
   const encoded = encodeKServeInferResponse({
     modelName: servable.name,

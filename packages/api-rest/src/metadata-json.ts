@@ -1,4 +1,11 @@
-import { DATA_TYPES, type Servable, type TensorSpec, type VersionStatus } from '@ovms/core';
+import {
+  DATA_TYPES,
+  KSERVE_PLATFORM,
+  metadataVersions,
+  type Servable,
+  type TensorSpec,
+  type VersionStatus,
+} from '@ovms/core';
 
 /** tensorflow.TensorInfo as OVMS prints it: dims as int64 strings, defaults printed. */
 function tensorInfo(spec: TensorSpec): object {
@@ -47,17 +54,14 @@ function tensorMetadata(spec: TensorSpec): object {
 
 /**
  * `GET /v2/models/{m}`: KServe ModelMetadataResponse as OVMS answers it
- * (kfs_grpc_inference_service.cpp): the AVAILABLE versions, platform "OpenVINO", shapes with
- * -1 for dynamic dimensions; compact, and without `versions` when none is available.
+ * (kfs_grpc_inference_service.cpp): the versions as gRPC lists them (core `metadataVersions`),
+ * platform "OpenVINO", the shapes the version has now with -1 for dynamic dimensions; compact.
  */
 export function kserveMetadataJson(servable: Servable, statuses: readonly VersionStatus[]): string {
-  const versions = statuses
-    .filter((status) => status.state === 'AVAILABLE')
-    .map((status) => String(status.version));
   const response = {
     name: servable.name,
-    ...(versions.length > 0 ? { versions } : {}),
-    platform: 'OpenVINO',
+    versions: metadataVersions(statuses, servable.version),
+    platform: KSERVE_PLATFORM,
     inputs: servable.inputs.map(tensorMetadata),
     outputs: servable.outputs.map(tensorMetadata),
   };

@@ -2,7 +2,6 @@ import { ServingError, StatusCode } from '@ovms/core';
 import { decodeTfsPredictRequest, encodeTfsPredictResponse } from '@ovms/codecs';
 import { requestBytes, type RestContext, type RestDeps } from './context.js';
 import { jsonResponse } from './errors.js';
-import { validateAndInfer } from './infer.js';
 import { tfsMetadataJson } from './metadata-json.js';
 import { TFS_METHODS, type ModelPath, type TfsAction } from './paths.js';
 import { trackModelCall, type ModelCall } from './request-metrics.js';
@@ -52,7 +51,7 @@ async function predict(
   call.version = servable.version;
   // The model's input specs give each JSON value its dtype, as OVMS's TFSRestParser does.
   const request = decodeTfsPredictRequest(body, servable.inputs, { maxBytes: deps.maxBodyBytes });
-  const outputs = await validateAndInfer(servable, request.inputs, c.req.raw.signal);
+  const outputs = await servable.infer({ inputs: request.inputs, signal: c.req.raw.signal });
   return jsonResponse(encodeTfsPredictResponse(outputs, request.format));
 }
 

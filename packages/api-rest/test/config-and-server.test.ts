@@ -1,6 +1,7 @@
 import { ServingError, StatusCode, silentLogger } from '@ovms/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestProvider, errorOf, startTestServer, type TestServer } from './harness.js';
+import { TestServableProvider } from '@ovms/testing';
+import { errorOf, startTestServer, type TestServer } from './harness.js';
 import { createRestApp, startRestServer } from '../src/index.js';
 
 let server: TestServer;
@@ -74,8 +75,8 @@ describe('/v1/config and /v1/config/reload', () => {
 
   it('prints {} when nothing is configured', async () => {
     const app = createRestApp({
-      provider: new TestProvider(),
-      admin: new TestProvider(),
+      provider: new TestServableProvider(),
+      admin: new TestServableProvider(),
       serverName: 'n',
       serverVersion: 'v',
     });
@@ -90,8 +91,8 @@ describe('/metrics and request metrics', () => {
     expect(enabled.headers.get('content-type')).toBe('text/plain; version=0.0.4');
     expect(await enabled.text()).toBe('ovms_streams 1\n');
     const app = createRestApp({
-      provider: new TestProvider(),
-      admin: new TestProvider(),
+      provider: new TestServableProvider(),
+      admin: new TestServableProvider(),
       serverName: 'n',
       serverVersion: 'v',
     });
@@ -187,7 +188,7 @@ describe('paths, methods and body limits', () => {
   });
 
   it('reads bodies from a web stream when not served by node (app.request)', async () => {
-    const provider = new TestProvider();
+    const provider = new TestServableProvider();
     const app = createRestApp({
       provider,
       admin: provider,
@@ -211,7 +212,7 @@ describe('paths, methods and body limits', () => {
 
 describe('startRestServer', () => {
   it('binds port 0 to a free port, refuses a taken one and closes', async () => {
-    const provider = new TestProvider();
+    const provider = new TestServableProvider();
     const app = createRestApp({ provider, admin: provider, serverName: 'n', serverVersion: 'v' });
     const first = await startRestServer({ app, host: '127.0.0.1', port: 0 });
     expect(first.port).toBeGreaterThan(0);

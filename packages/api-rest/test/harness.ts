@@ -2,22 +2,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ServingError,
-  StatusCode,
-  type VersionState,
+  createModelServable,
   type LoadedModel,
   type MetricsRecorder,
   type RequestRecord,
   type Servable,
-  type ServableAdmin,
-  type ServableLease,
-  type ServableProvider,
   type TensorMap,
   type TensorSpec,
-  type VersionStatus,
 } from '@ovms/core';
 import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
-import { writeFixtureModel, type ModelFixtureName } from '@ovms/testing';
+import {
+  TestServableProvider,
+  createJsModel,
+  writeFixtureModel,
+  type ModelFixtureName,
+} from '@ovms/testing';
 import {
   createRestApp,
   startRestServer,
@@ -25,93 +24,9 @@ import {
   type RestServer,
 } from '../src/index.js';
 
-interface VersionEntry {
-  readonly state: VersionState;
-  readonly servable?: Servable;
-}
-
-/**
- * The smallest real ServableProvider / ServableAdmin: named versions with states, leases that
- * do nothing, OVMS's lookup errors. The real model manager is wired in by the app.
- */
-export class TestProvider implements ServableProvider, ServableAdmin {
-  readonly models = new Map<string, Map<number, VersionEntry>>();
-  ready = true;
-  reloadOutcome: boolean | Error = false;
-
-  add(name: string, version: number, entry: VersionEntry): void {
-    const versions = this.models.get(name) ?? new Map<number, VersionEntry>();
-    versions.set(version, entry);
-    this.models.set(name, versions);
-  }
-
-  acquire(name: string, version?: number): Promise<ServableLease> {
-    const versions = this.models.get(name);
-    if (versions === undefined)
-      return Promise.reject(new ServingError(StatusCode.MODEL_NAME_MISSING));
-    const chosen =
-      version === undefined
-        ? Math.max(-1, ...[...versions].filter(([, e]) => e.state === 'AVAILABLE').map(([v]) => v))
-        : version;
-    const entry = versions.get(chosen);
-    if (entry === undefined && version === undefined && versions.size > 0) {
-      return Promise.reject(new ServingError(StatusCode.MODEL_VERSION_NOT_LOADED_YET));
-    }
-    if (entry === undefined)
-      return Promise.reject(new ServingError(StatusCode.MODEL_VERSION_MISSING));
-    if (entry.servable === undefined || entry.state !== 'AVAILABLE') {
-      return Promise.reject(new ServingError(StatusCode.MODEL_VERSION_NOT_LOADED_YET));
-    }
-    const servable = entry.servable;
-    return Promise.resolve({ servable, [Symbol.asyncDispose]: () => Promise.resolve() });
-  }
-
-  status(name: string, version?: number): readonly VersionStatus[] {
-    const versions = this.models.get(name);
-    if (versions === undefined) throw new ServingError(StatusCode.MODEL_NAME_MISSING);
-    const toStatus = (v: number, e: VersionEntry): VersionStatus => ({
-      version: v,
-      state: e.state,
-      errorCode: 0,
-      errorMessage: 'OK',
-    });
-    if (version !== undefined) {
-      const entry = versions.get(version);
-      if (entry === undefined) throw new ServingError(StatusCode.MODEL_VERSION_MISSING);
-      return [toStatus(version, entry)];
-    }
-    return [...versions].sort(([a], [b]) => a - b).map(([v, e]) => toStatus(v, e));
-  }
-
-  isReady(): boolean {
-    return this.ready;
-  }
-
-  servableNames(): readonly string[] {
-    return [...this.models.keys()];
-  }
-
-  reloadConfig(): Promise<boolean> {
-    const outcome = this.reloadOutcome;
-    return typeof outcome === 'boolean' ? Promise.resolve(outcome) : Promise.reject(outcome);
-  }
-}
-
-function pick(outputs: TensorMap, wanted: readonly string[] | undefined): TensorMap {
-  if (wanted === undefined) return outputs;
-  return new Map([...outputs].filter(([name]) => wanted.includes(name)));
-}
-
-function modelServable(name: string, version: number, model: LoadedModel): Servable {
-  return {
-    name,
-    version,
-    kind: 'model',
-    inputs: model.inputs,
-    outputs: model.outputs,
-    infer: async (request) =>
-      pick(await model.infer(request.inputs, request.signal), request.outputs),
-  };
+/** A model version as the server serves it: core's model servable. */
+function modelServable(name: string, version: number, loaded: LoadedModel): Servable {
+  return createModelServable({ name, version, loaded });
 }
 
 function jsServable(
@@ -120,14 +35,7 @@ function jsServable(
   outputs: TensorSpec[],
   run: (inputs: TensorMap) => TensorMap,
 ): Servable {
-  return {
-    name,
-    version: 1,
-    kind: 'model',
-    inputs,
-    outputs,
-    infer: (request) => Promise.resolve(pick(run(request.inputs), request.outputs)),
-  };
+  return modelServable(name, 1, createJsModel(inputs, outputs, run));
 }
 
 /** No fixture takes strings, so BYTES (b64) paths are served by this echo in JS. */
@@ -160,7 +68,7 @@ const broken = jsServable(
 
 export interface TestServer {
   readonly url: string;
-  readonly provider: TestProvider;
+  readonly provider: TestServableProvider;
   readonly records: RequestRecord[];
   close(): Promise<void>;
 }
@@ -185,7 +93,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'api-rest-'));
   const engine = createOnnxRuntimeEngine();
-  const provider = new TestProvider();
+  const provider = new TestServableProvider();
   const loaded: LoadedModel[] = [];
   for (const [name, fixture, versions] of FIXTURES) {
     const versionDir = join(dir, name, '1');

@@ -123,7 +123,7 @@ describe('KServe v2 REST infer errors', () => {
     });
     expect(await inferError(body)).toEqual([
       400,
-      'Missing output with specific name - output nope',
+      'Missing output with specific name - Required output: nope',
     ]);
   });
 

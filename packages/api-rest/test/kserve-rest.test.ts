@@ -45,8 +45,12 @@ describe('KServe v2 REST health and server metadata', () => {
     }
   });
 
-  it('answers GET /v2 with the name and version, as OVMS does', async () => {
-    expect(await (await get('/v2')).json()).toEqual({ name: SERVER_NAME, version: SERVER_VERSION });
+  it('answers GET /v2 with the name, version and the extensions served', async () => {
+    expect(await (await get('/v2')).json()).toEqual({
+      name: SERVER_NAME,
+      version: SERVER_VERSION,
+      extensions: ['binary_tensor_data'],
+    });
   });
 });
 
@@ -78,7 +82,12 @@ describe('KServe v2 REST model metadata and readiness', () => {
       404,
       'Model with requested version is not found',
     ]);
+    // No AVAILABLE version to default to: the rule gRPC ModelMetadata answers with.
     expect(await errorOf(await get('/v2/models/loading'))).toEqual([
+      404,
+      'Model with requested version is not found',
+    ]);
+    expect(await errorOf(await get('/v2/models/loading/versions/1'))).toEqual([
       503,
       'Model with requested version is not loaded yet',
     ]);
@@ -94,6 +103,10 @@ describe('KServe v2 REST model metadata and readiness', () => {
       'Model with requested version is not loaded yet',
     ]);
     expect(await errorOf(await get('/v2/models/loading/ready'))).toEqual([
+      404,
+      'Model with requested version is not found',
+    ]);
+    expect(await errorOf(await get('/v2/models/loading/versions/1/ready'))).toEqual([
       503,
       'Model with requested version is not loaded yet',
     ]);

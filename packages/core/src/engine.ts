@@ -9,6 +9,23 @@ export interface TensorSpec {
 }
 
 /**
+ * A model input as requests are checked against it now: after an `auto` reshape it reports the
+ * shape the model has taken, as OVMS metadata does.
+ */
+export interface InputSpec extends TensorSpec {
+  /**
+   * Index of the batch dimension (the layout's `N`, else 0): a mismatch there is reported as
+   * INVALID_BATCH_SIZE, as OVMS does, rather than INVALID_SHAPE. Absent: no batch dimension.
+   */
+  readonly batchDim?: number;
+  /**
+   * Dims that follow each request (OVMS `auto`): 'all' for `shape: auto` (any rank and size),
+   * the batch dim for `batch_size: auto`. Requests may take any size there; the engine adapts.
+   */
+  readonly autoDims?: 'all' | readonly number[];
+}
+
+/**
  * The key of a `shape` or `layout` given without an input name (`--shape (1,3,224,224)`): it
  * applies to the model's only input, as OVMS's own sentinel of the same name does.
  */
@@ -37,10 +54,13 @@ export interface InferTiming {
 
 /** A model version loaded by an engine, ready to infer. */
 export interface LoadedModel {
-  readonly inputs: readonly TensorSpec[];
+  /** The inputs as the model takes them now (an `auto` reshape changes them). */
+  readonly inputs: readonly InputSpec[];
   readonly outputs: readonly TensorSpec[];
   /**
-   * Runs inference; never blocks the event loop. Outputs may view engine-owned buffers. When
+   * Runs inference; never blocks the event loop. The caller (the servable) has checked `inputs`
+   * against `this.inputs`, `auto` dims taking any size; the engine checks only what is its own
+   * (a shape it must reshape to, a dtype it cannot take). Outputs may view engine-owned buffers. When
    * `timing` is given the engine fills it in, for OVMS's `ovms_wait_for_infer_req_time_us` and
    * `ovms_inference_time_us`.
    */

@@ -36,7 +36,15 @@ export type {
   TypedArrayFor,
 } from './tensor.js';
 export { ANONYMOUS_INPUT_NAME } from './engine.js';
-export type { Engine, InferTiming, LoadedModel, ModelLoadOptions, TensorSpec } from './engine.js';
+export type {
+  Engine,
+  InferTiming,
+  InputSpec,
+  LoadedModel,
+  ModelLoadOptions,
+  TensorSpec,
+} from './engine.js';
+export { resolveAnonymousInput } from './anonymous-input.js';
 export type { DownloadProgress, StorageBackend } from './storage-backend.js';
 export { VersionState } from './servable.js';
 export type {
@@ -55,8 +63,16 @@ export { Registry } from './registry.js';
 export { LeaseCounter } from './lease.js';
 export { TF_ERROR_CODE_NAMES, TfErrorCode, tfErrorCodeName } from './tf-error-code.js';
 export type { TfErrorCodeName } from './tf-error-code.js';
-export { validateInputs } from './input-validation.js';
-export type { InputValidationOptions } from './input-validation.js';
+export { validateInput, validateInputs } from './input-validation.js';
+export { inferenceFailure, requestedOutputs, selectOutputs } from './model-call.js';
+export { createModelServable } from './model-servable.js';
+export type { ModelServableOptions } from './model-servable.js';
+export {
+  KSERVE_EXTENSIONS,
+  KSERVE_PLATFORM,
+  chooseVersionStatus,
+  metadataVersions,
+} from './kserve-answers.js';
 export { RequestQueue } from './request-queue.js';
 export type { RequestQueueOptions } from './request-queue.js';
 export { noopMetrics } from './metrics-recorder.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { TensorSpec } from './engine.js';
+import type { InputSpec } from './engine.js';
 import { ServingError, StatusCode } from './status.js';
 import { createBytesTensor, createNumericTensor, type Tensor, type TensorMap } from './tensor.js';
 import { validateInputs } from './input-validation.js';
 
-const specs: TensorSpec[] = [
+const specs: InputSpec[] = [
   { name: 'x', dtype: 'FP32', shape: [3, -1] },
   { name: 's', dtype: 'BYTES', shape: [-1] },
 ];
@@ -38,13 +38,14 @@ describe('validateInputs', () => {
     expect(() => validateInputs(specs, inputs([3, 7]))).not.toThrow();
   });
 
-  it('reports a batch mismatch as INVALID_BATCH_SIZE when batch_size fixed it', () => {
-    const error = failure(() => validateInputs(specs, inputs([2, 7]), { batchSized: true }));
+  it('reports a mismatch in the batch dimension as INVALID_BATCH_SIZE', () => {
+    const batched: InputSpec[] = specs.map((spec) => ({ ...spec, batchDim: 0 }));
+    const error = failure(() => validateInputs(batched, inputs([2, 7])));
     expect(error.code).toBe(StatusCode.INVALID_BATCH_SIZE);
     expect(error.message).toBe('Invalid input batch size - Expected: 3; Actual: 2; input name: x');
   });
 
-  it('reports the same mismatch as INVALID_SHAPE otherwise', () => {
+  it('reports the same mismatch as INVALID_SHAPE on an input without a batch dimension', () => {
     const error = failure(() => validateInputs(specs, inputs([2, 7])));
     expect(error.code).toBe(StatusCode.INVALID_SHAPE);
     expect(error.message).toBe(
@@ -68,5 +69,39 @@ describe('validateInputs', () => {
     const error = failure(() => validateInputs(specs, map));
     expect(error.code).toBe(StatusCode.INVALID_SHAPE);
     expect(error.message).toContain('Actual: (3,-2)');
+  });
+
+  it('takes any size in a batch_size auto dim, but still checks the others', () => {
+    const auto: InputSpec[] = specs.map((spec) => ({ ...spec, batchDim: 0, autoDims: [0] }));
+    expect(() => validateInputs(auto, inputs([5, 7]))).not.toThrow();
+    const fixedX: InputSpec[] = [
+      { name: 'x', dtype: 'FP32', shape: [1, 4], batchDim: 0, autoDims: [0] },
+      { name: 's', dtype: 'BYTES', shape: [-1] },
+    ];
+    const error = failure(() => validateInputs(fixedX, inputs([6, 5])));
+    expect(error.code).toBe(StatusCode.INVALID_SHAPE);
+    expect(error.message).toBe(
+      'Invalid input shape - Expected: (1,4); Actual: (6,5); input name: x',
+    );
+    const rank = failure(() => validateInputs(fixedX, inputs([6])));
+    expect(rank.code).toBe(StatusCode.INVALID_NO_OF_SHAPE_DIMENSIONS);
+  });
+
+  it('takes any rank and size on a shape auto input, and still checks the content size', () => {
+    const auto: InputSpec[] = [
+      { name: 'x', dtype: 'FP32', shape: [1, 4], batchDim: 0, autoDims: 'all' },
+      { name: 's', dtype: 'BYTES', shape: [-1] },
+    ];
+    expect(() => validateInputs(auto, inputs([2, 3, 4]))).not.toThrow();
+    const map = inputs([2, 3]);
+    map.set('x', { dtype: 'FP32', shape: [2, 3], data: new Uint8Array(8) });
+    const error = failure(() => validateInputs(auto, map));
+    expect(error.code).toBe(StatusCode.INVALID_CONTENT_SIZE);
+    expect(error.message).toBe(
+      'Invalid content size of tensor proto - Expected: 24 bytes; Actual: 8 bytes; input name: x',
+    );
+    const precision = inputs([2, 3]);
+    precision.set('x', { dtype: 'FP16', shape: [2, 3], data: new Uint8Array(12) });
+    expect(failure(() => validateInputs(auto, precision)).code).toBe(StatusCode.INVALID_PRECISION);
   });
 });

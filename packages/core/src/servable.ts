@@ -1,4 +1,4 @@
-import type { TensorSpec } from './engine.js';
+import type { InputSpec, TensorSpec } from './engine.js';
 import type { TensorMap } from './tensor.js';
 
 /** Model version states with the numbers TF Serving's GetModelStatus reports. */
@@ -33,8 +33,15 @@ export interface Servable {
   readonly name: string;
   readonly version: number;
   readonly kind: 'model' | 'pipeline';
-  readonly inputs: readonly TensorSpec[];
+  /** The inputs as requests are checked against them now (an `auto` reshape changes them). */
+  readonly inputs: readonly InputSpec[];
   readonly outputs: readonly TensorSpec[];
+  /**
+   * The one model call: checks the request against the current inputs and the requested
+   * outputs, runs it, answers exactly the requested outputs (all when none are named) and
+   * reports every failure as a ServingError (unknown ones as INTERNAL_INFERENCE_ERROR).
+   * Transports call it with decoded tensors and check nothing themselves.
+   */
   infer(request: InferRequest): Promise<TensorMap>;
 }
 
@@ -45,7 +52,10 @@ export interface ServableLease extends AsyncDisposable {
 
 /** What the transports see of the model manager. */
 export interface ServableProvider {
-  /** Resolves a name (and version, or the policy's latest) and holds it until disposed. */
+  /**
+   * Resolves a name and version and holds it until disposed. `version` undefined is the default
+   * version (the highest AVAILABLE); the wire edges turn TF Serving's 0 and KServe's "" into it.
+   */
   acquire(name: string, version?: number): Promise<ServableLease>;
   /** Status of every version of `name`, or of one version. */
   status(name: string, version?: number): readonly VersionStatus[];

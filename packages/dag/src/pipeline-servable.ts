@@ -1,6 +1,7 @@
-import { silentLogger } from '@ovms/core';
+import { inferenceFailure, requestedOutputs, selectOutputs, silentLogger } from '@ovms/core';
 import type {
   InferRequest,
+  InputSpec,
   Logger,
   Servable,
   ServableProvider,
@@ -28,7 +29,7 @@ class PipelineServable implements Servable {
   readonly kind = 'pipeline' as const;
   readonly version = PIPELINE_VERSION;
   readonly name: string;
-  readonly inputs: readonly TensorSpec[];
+  readonly inputs: readonly InputSpec[];
   readonly outputs: readonly TensorSpec[];
   readonly #pipeline: ValidatedPipeline;
   readonly #invoke: NodeInvoker;
@@ -43,14 +44,16 @@ class PipelineServable implements Servable {
     this.#logger = (options.logger ?? silentLogger).child({ pipeline: this.name });
   }
 
+  /** Checks the request against the pipeline's inputs and outputs, then runs the graph. */
   async infer(request: InferRequest): Promise<TensorMap> {
     validatePipelineRequest(this.#pipeline, request);
+    const wanted = requestedOutputs(this.outputs, request.outputs);
     const run = new PipelineRun(this.#pipeline.plan, this.#invoke, request);
     try {
-      return await run.outputs(request.outputs ?? []);
+      return selectOutputs(await run.outputs(wanted ?? []), wanted);
     } catch (error) {
       this.#logger.debug({ error }, 'pipeline request failed');
-      throw error;
+      throw inferenceFailure(error, request.signal);
     }
   }
 }

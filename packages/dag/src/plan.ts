@@ -1,4 +1,4 @@
-import type { TensorSpec } from '@ovms/core';
+import type { InputSpec, TensorSpec } from '@ovms/core';
 import type { PipelineDefinition, PipelineNodeDefinition } from './definition.js';
 
 /** One edge into a node: its input `input` takes `source`'s output alias `dataItem`. */
@@ -45,7 +45,7 @@ export interface PipelinePlan {
 export interface ValidatedPipeline {
   readonly definition: PipelineDefinition;
   /** Pipeline inputs, typed by the nodes they feed (GetModelMetadata). */
-  readonly inputs: readonly TensorSpec[];
+  readonly inputs: readonly InputSpec[];
   /** Pipeline outputs; gathered ones carry the demultiplexed dimension(s) first. */
   readonly outputs: readonly TensorSpec[];
   /** Inputs and outputs that only pass from request to response: OVMS leaves them untyped. */

@@ -1,9 +1,10 @@
-import type { ServingError, TensorSpec } from '@ovms/core';
+import type { InputSpec, ServingError, TensorSpec } from '@ovms/core';
 import type { CustomNodeDefinition } from './definition.js';
 
 /** The inputs and outputs a node's model or library declares; -1 marks a dynamic dimension. */
 export interface NodeSignature {
-  readonly inputs: readonly TensorSpec[];
+  /** As the model checks requests now: `auto` dims take any size. */
+  readonly inputs: readonly InputSpec[];
   readonly outputs: readonly TensorSpec[];
 }
 

@@ -1,15 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServingError, StatusCode } from '@ovms/core';
-import type {
-  InferRequest,
-  LoadedModel,
-  Servable,
-  ServableLease,
-  ServableProvider,
-  TensorMap,
-} from '@ovms/core';
+import { ServingError, StatusCode, createModelServable } from '@ovms/core';
+import type { LoadedModel, Servable, ServableLease, ServableProvider, TensorMap } from '@ovms/core';
 import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
 import { writeFixtureModel } from '@ovms/testing';
 import type { ModelFixtureName } from '@ovms/testing';
@@ -94,25 +87,25 @@ export class FixtureProvider implements ServableProvider {
     });
   }
 
+  /** Core's model servable over a model that records its calls and waits at its gate. */
   #servable(name: string, model: LoadedModel): Servable {
-    return {
-      name,
-      version: 1,
-      kind: 'model',
+    const recorded: LoadedModel = {
       inputs: model.inputs,
       outputs: model.outputs,
-      infer: async (request: InferRequest): Promise<TensorMap> => {
+      infer: async (inputs, signal): Promise<TensorMap> => {
         const call: CallRecord = { model: name, start: this.tick() };
         this.calls.push(call);
         try {
           const gate = this.#gates.get(name);
-          if (gate !== undefined) await abortable(gate, request.signal);
-          return await model.infer(request.inputs, request.signal);
+          if (gate !== undefined) await abortable(gate, signal);
+          return await model.infer(inputs, signal);
         } finally {
           call.end = this.tick();
         }
       },
+      close: () => model.close(),
     };
+    return createModelServable({ name, version: 1, loaded: recorded });
   }
 
   status() {

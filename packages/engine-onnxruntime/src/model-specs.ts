@@ -4,6 +4,7 @@ import {
   StatusCode,
   dataTypeFromOnnx,
   formatShape,
+  type InputSpec,
   type ModelLoadOptions,
   type TensorSpec,
 } from '@ovms/core';
@@ -33,9 +34,8 @@ export function specsFromMetadata(
 }
 
 export interface ResolvedInputs {
-  readonly inputs: readonly TensorSpec[];
-  /** `batch_size` fixed the first dims: requests get INVALID_BATCH_SIZE there. */
-  readonly batchSized: boolean;
+  /** With `batchDim` 0 where `batch_size` fixed the first dim: INVALID_BATCH_SIZE there. */
+  readonly inputs: readonly InputSpec[];
 }
 
 function reshapeError(detail: string): ServingError {
@@ -46,8 +46,9 @@ function reshapeError(detail: string): ServingError {
  * Applies OVMS `shape` and `batch_size` to the model's input specs. ONNX Runtime cannot
  * reshape a model, so these may only fix dims the model leaves dynamic: the result is the
  * metadata clients see and what each request is checked against. Anything that would change
- * a fixed dim is RESHAPE_ERROR at load. `auto` keeps the model's dims: ORT already accepts
- * every size a dynamic dim allows. As in OVMS, an explicit `shape` wins over `batch_size`.
+ * a fixed dim is RESHAPE_ERROR at load. `shape: auto` keeps the model's dims (ORT already
+ * accepts every size a dynamic dim allows) and is RESHAPE_ERROR where every dim is fixed;
+ * `batch_size: auto` is RESHAPE_ERROR on a fixed first dim. As in OVMS, an explicit `shape` wins over `batch_size`.
  */
 export function resolveInputs(
   model: readonly TensorSpec[],
@@ -65,8 +66,13 @@ export function resolveInputs(
   if (batch !== undefined && batch !== 'auto' && (!Number.isSafeInteger(batch) || batch < 1)) {
     throw reshapeError(`batch_size must be a positive integer or auto; actual: ${batch}`);
   }
-  const inputs = model.map((spec): TensorSpec => {
+  const inputs = model.map((spec): InputSpec => {
     const requested = shapes[spec.name];
+    if (requested === 'auto' && spec.shape.length > 0 && spec.shape.every((dim) => dim >= 0)) {
+      throw reshapeError(
+        `onnxruntime cannot reshape input ${spec.name} ${formatShape(spec.shape)} to each request (shape auto); serve the model with OpenVINO`,
+      );
+    }
     if (requested !== undefined && requested !== 'auto') {
       return { ...spec, shape: fixDims(spec, requested) };
     }
@@ -77,11 +83,16 @@ export function resolveInputs(
           `onnxruntime cannot change the batch size of input ${spec.name} from ${first} to ${batch}`,
         );
       }
-      return { ...spec, shape: [batch, ...spec.shape.slice(1)] };
+      return { ...spec, shape: [batch, ...spec.shape.slice(1)], batchDim: 0 };
+    }
+    if (batch === 'auto' && requested === undefined && (spec.shape[0] ?? -1) >= 0) {
+      throw reshapeError(
+        `onnxruntime cannot change the batch size of input ${spec.name} ${formatShape(spec.shape)} to each request (batch_size auto); serve the model with OpenVINO`,
+      );
     }
     return spec;
   });
-  return { inputs, batchSized: typeof batch === 'number' };
+  return { inputs };
 }
 
 function fixDims(spec: TensorSpec, requested: readonly number[]): number[] {

@@ -2,6 +2,7 @@ import {
   ServingError,
   StatusCode,
   RequestQueue,
+  resolveAnonymousInput,
   type Engine,
   type LoadedModel,
   type ModelLoadOptions,
@@ -67,10 +68,14 @@ async function loadModel(
   try {
     const modelInputs = specsFromMetadata(pool.metadata.inputs, file);
     const outputs = specsFromMetadata(pool.metadata.outputs, file);
-    const { inputs, batchSized } = resolveInputs(modelInputs, options);
-    checkLayouts(options.layout ?? {}, [...modelInputs, ...outputs]);
+    const resolved = resolveAnonymousInput(
+      options,
+      modelInputs.map((input) => input.name),
+    );
+    const { inputs } = resolveInputs(modelInputs, resolved);
+    checkLayouts(resolved.layout ?? {}, [...modelInputs, ...outputs]);
     const queue = new RequestQueue({ concurrency: size, maxQueued });
-    return new OnnxRuntimeModel({ pool, file, inputs, outputs, batchSized, queue, nireq: size });
+    return new OnnxRuntimeModel({ pool, file, inputs, outputs, queue, nireq: size });
   } catch (error) {
     await pool.close();
     throw error;

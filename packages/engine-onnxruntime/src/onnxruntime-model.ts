@@ -1,11 +1,11 @@
 import {
   ServingError,
   StatusCode,
-  validateInputs,
   type InferTiming,
   type LoadedModel,
   type RequestQueue,
   type TensorMap,
+  type InputSpec,
   type TensorSpec,
 } from '@ovms/core';
 import type { OrtWorkerPool } from './ort-worker-pool.js';
@@ -14,9 +14,8 @@ import { fromWire, toWire } from './ort-tensors.js';
 export interface OnnxRuntimeModelParts {
   readonly pool: OrtWorkerPool;
   readonly file: string;
-  readonly inputs: readonly TensorSpec[];
+  readonly inputs: readonly InputSpec[];
   readonly outputs: readonly TensorSpec[];
-  readonly batchSized: boolean;
   /** Runs at most as many jobs at once as the pool has worker threads. */
   readonly queue: RequestQueue;
   /** Worker threads (infer requests); the queue's concurrency. */
@@ -31,16 +30,15 @@ export interface OnnxRuntimeUsage {
 }
 
 /**
- * One loaded `.onnx` version: validates each request on the main thread, then runs it on one
- * of its `nireq` worker threads through the bounded request queue.
+ * One loaded `.onnx` version: runs each request (checked by the servable against `inputs`) on
+ * one of its `nireq` worker threads through the bounded request queue.
  */
 export class OnnxRuntimeModel implements LoadedModel {
-  readonly inputs: readonly TensorSpec[];
+  readonly inputs: readonly InputSpec[];
   readonly outputs: readonly TensorSpec[];
   /** The model file, for logs and errors. */
   readonly file: string;
   readonly #pool: OrtWorkerPool;
-  readonly #validation: { readonly batchSized: boolean };
   readonly #queue: RequestQueue;
   readonly #nireq: number;
   #closing: Promise<void> | undefined;
@@ -50,7 +48,6 @@ export class OnnxRuntimeModel implements LoadedModel {
     this.outputs = parts.outputs;
     this.file = parts.file;
     this.#pool = parts.pool;
-    this.#validation = { batchSized: parts.batchSized };
     this.#queue = parts.queue;
     this.#nireq = parts.nireq;
   }
@@ -80,7 +77,6 @@ export class OnnxRuntimeModel implements LoadedModel {
         `onnxruntime session of ${this.file} is closed`,
       );
     }
-    validateInputs(this.inputs, inputs, this.#validation);
     const calledAt = timing === undefined ? 0 : performance.now();
     return this.#queue.run(() => this.#run(inputs, calledAt, timing), signal);
   }

@@ -3,13 +3,14 @@ import {
   StatusCode,
   dataTypeFromOpenvino,
   type DataType,
+  type InputSpec,
   type TensorSpec,
 } from '@ovms/core';
 import type { OvCompiledModel, OvInferRequest, OvModel, PortInfo } from './binding.js';
 import { InferPlacement, type PlacementLimits } from './infer-placement.js';
 import { InferPool } from './infer-pool.js';
-import type { InputCheck } from './input-validation.js';
-import type { LoadPlan } from './load-options.js';
+import type { InputPlan, LoadPlan } from './load-options.js';
+import type { AutoInput } from './reshape-targets.js';
 
 /**
  * One compiled form of a model with its pool of infer requests. A reshape (OVMS `auto`, or
@@ -21,10 +22,11 @@ export interface Generation {
   readonly pool: InferPool<OvInferRequest>;
   /** Whether an infer runs off the event loop or, measured tiny and small, on it. */
   readonly placement: InferPlacement;
-  readonly inputs: readonly TensorSpec[];
+  /** In compiled-model order, as requests are checked against them. */
+  readonly inputs: readonly InputSpec[];
   readonly outputs: readonly TensorSpec[];
-  /** Per input index, in compiled-model order. */
-  readonly checks: readonly InputCheck[];
+  /** The inputs whose shape follows requests (OVMS `auto`). */
+  readonly autoInputs: readonly AutoInput[];
   readonly inputTypes: readonly string[];
   /** Infer requests in the pool (`ovms_infer_req_queue_size`). */
   readonly nireq: number;
@@ -60,6 +62,27 @@ const specOf = (port: PortInfo, kind: string): TensorSpec => ({
   shape: port.shape ?? [],
 });
 
+/**
+ * An input as requests are checked against it: its batch dim (from the layout), the dims that
+ * follow requests, and any rank at all where the model's rank is dynamic.
+ */
+function inputSpecOf(port: PortInfo, plan: InputPlan | undefined): InputSpec {
+  const spec = specOf(port, 'input');
+  const auto = plan?.autoDims;
+  const autoDims =
+    port.shape === undefined || auto === 'all'
+      ? 'all'
+      : auto !== undefined && auto.size > 0
+        ? [...auto]
+        : undefined;
+  const batchDim = plan?.batchDim ?? 0;
+  return {
+    ...spec,
+    ...(batchDim < spec.shape.length ? { batchDim } : {}),
+    ...(autoDims !== undefined ? { autoDims } : {}),
+  };
+}
+
 export async function buildGeneration(
   model: OvModel,
   options: GenerationOptions,
@@ -68,17 +91,13 @@ export async function buildGeneration(
   const requests: OvInferRequest[] = [];
   try {
     const inputPorts = compiled.inputs();
-    const inputs = inputPorts.map((port) => specOf(port, 'input'));
+    const plans = options.plan.inputs;
+    const inputs = inputPorts.map((port) => inputSpecOf(port, plans.get(port.name)));
     const outputs = compiled.outputs().map((port) => specOf(port, 'output'));
-    const checks = inputPorts.map((port, i): InputCheck => {
-      const plan = options.plan.inputs.get(port.name);
-      return {
-        name: port.name,
-        dtype: inputs[i]?.dtype ?? 'FP32',
-        shape: port.shape,
-        batchDim: plan?.batchDim ?? 0,
-        autoDims: plan?.autoDims ?? new Set(),
-      };
+    const autoInputs = inputPorts.flatMap((port): AutoInput[] => {
+      const autoDims = plans.get(port.name)?.autoDims;
+      const follows = autoDims === 'all' || (autoDims !== undefined && autoDims.size > 0);
+      return follows ? [{ name: port.name, shape: port.shape, autoDims }] : [];
     });
     const nireq = options.nireq ? options.nireq : compiled.optimalInferRequests();
     for (let i = 0; i < nireq; i++) requests.push(compiled.createInferRequest());
@@ -91,7 +110,7 @@ export async function buildGeneration(
       ),
       inputs,
       outputs,
-      checks,
+      autoInputs,
       inputTypes: inputPorts.map((port) => port.elementType),
       nireq,
       streams: compiled.numStreams(),

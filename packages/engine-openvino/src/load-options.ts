@@ -1,4 +1,10 @@
-import { ServingError, StatusCode, formatShape, type ModelLoadOptions } from '@ovms/core';
+import {
+  ServingError,
+  StatusCode,
+  formatShape,
+  resolveAnonymousInput,
+  type ModelLoadOptions,
+} from '@ovms/core';
 import type { InputLayout, PortInfo } from './binding.js';
 
 /** What to do to one input at load and request time, derived from OVMS model parameters. */
@@ -49,14 +55,19 @@ function stringify(value: string | number | boolean): string {
 
 /**
  * Turns OVMS model parameters into a plan against the model's inputs, refusing names the model
- * does not have. `shape` wins over `batch_size` for the inputs it names, as in OVMS.
+ * does not have. A shape or layout without an input name goes to the only input. `shape` wins
+ * over `batch_size` for the inputs it names, as in OVMS.
  */
 export function planLoad(
-  options: ModelLoadOptions,
+  given: ModelLoadOptions,
   inputs: readonly PortInfo[],
   outputs: readonly PortInfo[],
   cacheDir: string | undefined,
 ): LoadPlan {
+  const options = resolveAnonymousInput(
+    given,
+    inputs.map((input) => input.name),
+  );
   const known = new Set(inputs.map((input) => input.name));
   const list = inputs.map((input) => input.name).join(', ');
 

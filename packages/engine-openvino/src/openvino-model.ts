@@ -2,6 +2,7 @@ import {
   ServingError,
   StatusCode,
   type InferTiming,
+  type InputSpec,
   type LoadedModel,
   type NumericTensor,
   type TensorMap,
@@ -14,7 +15,7 @@ import {
   type Generation,
   type GenerationOptions,
 } from './generation.js';
-import { validateInputs } from './input-validation.js';
+import { refuseBytesInputs, reshapeTargets } from './reshape-targets.js';
 import { messageOf } from './openvino-error.js';
 
 /** What `usage()` reports: the current generation's pool and the compiled model's streams. */
@@ -26,8 +27,8 @@ export interface OpenvinoUsage {
 }
 
 /**
- * A model loaded through OpenVINO: validates each request, lends it an infer request from the
- * pool, sets the request's own buffers as inputs (no copy), infers off the event loop (inline
+ * A model loaded through OpenVINO: reshapes where an `auto` input's request differs from the
+ * compiled shape, lends each request an infer request from the pool, sets the request's own buffers as inputs (no copy), infers off the event loop (inline
  * when the model is measured tiny: InferPlacement) and returns outputs copied once out of
  * OpenVINO's memory.
  */
@@ -44,7 +45,7 @@ export class OpenvinoLoadedModel implements LoadedModel {
     this.current = first;
   }
 
-  get inputs(): readonly TensorSpec[] {
+  get inputs(): readonly InputSpec[] {
     return this.current.inputs;
   }
 
@@ -64,24 +65,25 @@ export class OpenvinoLoadedModel implements LoadedModel {
 
   async infer(inputs: TensorMap, signal?: AbortSignal, timing?: InferTiming): Promise<TensorMap> {
     if (this.closing !== undefined) throw retired();
+    refuseBytesInputs(inputs);
     let generation = this.current;
-    let reshape = validateInputs(inputs, generation.checks);
+    let reshape = reshapeTargets(inputs, generation.autoInputs);
     // Another request may reshape to its own shape meanwhile; check again against the result.
     while (reshape !== undefined) {
       await this.reshapeTo(reshape);
       generation = this.current;
-      reshape = validateInputs(inputs, generation.checks);
+      reshape = reshapeTargets(inputs, generation.autoInputs);
     }
     // Timed only when asked, so an untimed infer reads no clock.
     const calledAt = timing === undefined ? 0 : performance.now();
     const request = await generation.pool.acquire(signal);
     if (timing !== undefined) timing.waitUs = (performance.now() - calledAt) * 1000;
     try {
-      const { checks, inputTypes, placement } = generation;
+      const { inputs: specs, inputTypes, placement } = generation;
       let inputBytes = 0;
-      for (let i = 0; i < checks.length; i++) {
-        // Validation guarantees every input is present and numeric.
-        const tensor = inputs.get((checks[i] as { name: string }).name) as NumericTensor;
+      for (let i = 0; i < specs.length; i++) {
+        // The servable checked every input is present; refuseBytesInputs that it is numeric.
+        const tensor = inputs.get((specs[i] as InputSpec).name) as NumericTensor;
         request.setInput(i, inputTypes[i] ?? 'dynamic', tensor.shape, tensor.data);
         inputBytes += tensor.data.byteLength;
       }

@@ -249,7 +249,7 @@ describe('OpenVINO engine (C API)', () => {
   it('reshape() changes input shapes after load, and refuses unknown inputs', async () => {
     const model = await load('fixed_shape');
     await model.reshape?.({ x: [5, 3] });
-    expect(model.inputs).toEqual([{ name: 'x', dtype: 'FP32', shape: [5, 3] }]);
+    expect(model.inputs).toEqual([{ name: 'x', dtype: 'FP32', shape: [5, 3], batchDim: 0 }]);
     await expectError(
       model.reshape?.({ z: [1] }) ?? Promise.resolve(),
       'RESHAPE_ERROR',

@@ -20,7 +20,9 @@ describe('real model: PP-OCRv4 text detection (ONNX through OpenVINO)', () => {
       await linkPpOcrDetModel(join(root, '1'));
       const engine = createOpenvinoEngine({ binding: 'c-api', libDir: openvinoLibDir ?? '' });
       const model = await engine.load(join(root, '1'), { shape: { x: [1, 3, 640, 640] } });
-      expect(model.inputs).toEqual([{ name: 'x', dtype: 'FP32', shape: [1, 3, 640, 640] }]);
+      expect(model.inputs).toEqual([
+        { name: 'x', dtype: 'FP32', shape: [1, 3, 640, 640], batchDim: 0 },
+      ]);
       const pixels = new Float32Array(3 * 640 * 640);
       for (let i = 0; i < pixels.length; i++) pixels[i] = ((i * 7919) % 255) / 255 - 0.5;
       const input = createNumericTensor('FP32', [1, 3, 640, 640], bytesOf(pixels));

@@ -15,7 +15,7 @@ function expectError(error: unknown, code: string, message: string): void {
 }
 
 describe('acquire', () => {
-  it('leases the highest AVAILABLE version by default (absent or 0), or the one asked for', async () => {
+  it('leases the highest AVAILABLE version by default (absent), or the one asked for', async () => {
     const h = harness();
     h.repository.set('/repo/m', 1);
     h.repository.set('/repo/m', 2);
@@ -24,11 +24,14 @@ describe('acquire', () => {
     );
     await manager.start();
     await using latest = await manager.acquire('m');
-    await using zero = await manager.acquire('m', 0);
     await using first = await manager.acquire('m', 1);
-    expect([latest.servable.version, zero.servable.version, first.servable.version]).toEqual([
-      2, 2, 1,
-    ]);
+    expect([latest.servable.version, first.servable.version]).toEqual([2, 1]);
+    // Version 0 means "default" only on the wire; the transports turn it into undefined.
+    expectError(
+      await rejection(manager.acquire('m', 0)),
+      'MODEL_VERSION_MISSING',
+      'Model with requested version is not found',
+    );
   });
 
   it('MODEL_NAME_MISSING for an unknown name', async () => {

@@ -10,7 +10,7 @@ type Attempt =
   | { readonly waitFor: VersionEntry };
 
 /**
- * Resolves `name` (and `version`, or the highest AVAILABLE one when absent or 0) to a lease,
+ * Resolves `name` (and `version`, or the highest AVAILABLE one when undefined) to a lease,
  * with OVMS's codes: MODEL_NAME_MISSING, MODEL_VERSION_MISSING, MODEL_VERSION_NOT_LOADED_ANYMORE
  * and, after waiting up to `loadingWaitMs` for a loading version, MODEL_VERSION_NOT_LOADED_YET.
  */
@@ -25,9 +25,7 @@ export async function acquireLease(
     const record = registry.model(name);
     if (record === undefined) throw new ServingError(StatusCode.MODEL_NAME_MISSING);
     const attempt =
-      version === undefined || version === 0
-        ? resolveDefault(record)
-        : resolveVersion(record, version);
+      version === undefined ? resolveDefault(record) : resolveVersion(record, version);
     if ('lease' in attempt) return attempt.lease;
     if ('error' in attempt) throw attempt.error;
     const remaining = deadline - Date.now();

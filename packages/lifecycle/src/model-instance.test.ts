@@ -58,7 +58,7 @@ describe('ModelInstance', () => {
     expect(error).toBeInstanceOf(ServingError);
     expect(error).toMatchObject({
       code: 'INVALID_MISSING_OUTPUT',
-      message: 'Missing output with specific name - output name: z',
+      message: 'Missing output with specific name - Required output: z',
     });
   });
 

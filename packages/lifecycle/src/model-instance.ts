@@ -1,15 +1,5 @@
-import { LeaseCounter, ServingError, StatusCode } from '@ovms/core';
-import type {
-  InferRequest,
-  InferenceRecord,
-  InferTiming,
-  LoadedModel,
-  MetricsRecorder,
-  Servable,
-  ServableLease,
-  TensorMap,
-  TensorSpec,
-} from '@ovms/core';
+import { LeaseCounter, createModelServable } from '@ovms/core';
+import type { LoadedModel, MetricsRecorder, Servable, ServableLease } from '@ovms/core';
 import type { LoadAttempt } from './version-state.js';
 
 /** What the manager knows about one loaded copy of a version. */
@@ -53,7 +43,12 @@ export class ModelInstance {
     this.attempt = options.attempt;
     this.localDir = options.localDir;
     this.#loaded = options.loaded;
-    this.servable = new ModelServable(options);
+    this.servable = createModelServable({
+      name: options.model,
+      version: options.version,
+      loaded: options.loaded,
+      ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+    });
   }
 
   /** The engine's pool usage labelled with this version; undefined when the engine cannot tell. */
@@ -97,54 +92,5 @@ export class InstanceLease implements ServableLease {
       this.#leases.release();
     }
     return Promise.resolve();
-  }
-}
-
-class ModelServable implements Servable {
-  readonly name: string;
-  readonly version: number;
-  readonly kind = 'model' as const;
-  readonly inputs: readonly TensorSpec[];
-  readonly outputs: readonly TensorSpec[];
-  readonly #loaded: LoadedModel;
-  readonly #metrics: MetricsRecorder | undefined;
-
-  constructor(options: ModelInstanceOptions) {
-    this.name = options.model;
-    this.version = options.version;
-    this.#loaded = options.loaded;
-    this.#metrics = options.metrics;
-    this.inputs = options.loaded.inputs;
-    this.outputs = options.loaded.outputs;
-  }
-
-  async infer(request: InferRequest): Promise<TensorMap> {
-    const metrics = this.#metrics;
-    let outputs: TensorMap;
-    if (metrics === undefined) {
-      outputs = await this.#loaded.infer(request.inputs, request.signal);
-    } else {
-      // One object is both the engine's timing and the metrics record: a single allocation
-      // per request. It starts at -1 so an engine that fills nothing reports nothing, not zeros.
-      const record: InferenceRecord & InferTiming = {
-        name: this.name,
-        version: this.version,
-        waitUs: -1,
-        inferenceUs: -1,
-      };
-      outputs = await this.#loaded.infer(request.inputs, request.signal, record);
-      if (record.inferenceUs >= 0 && record.waitUs >= 0) metrics.inferenceDone(record);
-    }
-    const wanted = request.outputs;
-    if (wanted === undefined || wanted.length === 0) return outputs;
-    const selected: TensorMap = new Map();
-    for (const name of wanted) {
-      const tensor = outputs.get(name);
-      if (tensor === undefined) {
-        throw new ServingError(StatusCode.INVALID_MISSING_OUTPUT, `output name: ${name}`);
-      }
-      selected.set(name, tensor);
-    }
-    return selected;
   }
 }

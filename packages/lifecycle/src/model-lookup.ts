@@ -16,9 +16,7 @@ export function lookupIn(models: ModelRegistry): ModelLookup {
     const versions = models.model(name)?.versions;
     if (versions === undefined) return 'missing';
     const entry =
-      version === undefined || version === 0
-        ? highestAvailable(versions.values())
-        : versions.get(version);
+      version === undefined ? highestAvailable(versions.values()) : versions.get(version);
     const servable = entry?.state === 'AVAILABLE' ? entry.instance?.servable : undefined;
     return servable === undefined
       ? 'missing'

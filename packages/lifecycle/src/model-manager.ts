@@ -135,7 +135,7 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
     if (this.#pipelines.owns(name)) return [this.#pipelines.status(name)];
     const record = this.#registry.model(name);
     if (record === undefined) throw new ServingError(StatusCode.MODEL_NAME_MISSING);
-    if (version !== undefined && version !== 0) {
+    if (version !== undefined) {
       const entry = record.versions.get(version);
       if (entry === undefined) throw new ServingError(StatusCode.MODEL_VERSION_MISSING);
       return [entry.status()];

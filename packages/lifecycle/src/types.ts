@@ -1,4 +1,11 @@
-import type { Engine, ModelLoadOptions, Servable, ServingError, TensorSpec } from '@ovms/core';
+import type {
+  Engine,
+  InputSpec,
+  ModelLoadOptions,
+  Servable,
+  ServingError,
+  TensorSpec,
+} from '@ovms/core';
 import type { VersionPolicy } from './version-policy.js';
 
 /** One model as the manager serves it; the app maps `config.json` / CLI flags to this. */
@@ -60,7 +67,7 @@ export interface EngineSelector {
 
 /** A model's signature as a pipeline sees it: the (default or given) AVAILABLE version's. */
 export interface ModelSignature {
-  readonly inputs: readonly TensorSpec[];
+  readonly inputs: readonly InputSpec[];
   readonly outputs: readonly TensorSpec[];
 }
 

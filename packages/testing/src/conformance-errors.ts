@@ -3,6 +3,7 @@ import { StatusCode, createNumericTensor, type Tensor, type TensorMap } from '@o
 import {
   expectServingError,
   expectTensorsEqual,
+  served,
   type ConformanceContext,
 } from './conformance-support.js';
 import { fixtureSpec } from './fixtures.js';
@@ -12,7 +13,7 @@ function withInput(base: TensorMap, name: string, tensor: Tensor): TensorMap {
   return new Map([...base, [name, tensor]]);
 }
 
-/** Load errors, request validation before inference, and close. */
+/** Load errors, request validation through the model servable, and close. */
 export function registerErrorTests(context: ConformanceContext): void {
   const modelFile = context.format === 'onnx' ? 'model.onnx' : 'model.xml';
 
@@ -30,13 +31,13 @@ export function registerErrorTests(context: ConformanceContext): void {
     });
   });
 
-  describe('input validation (before the engine runs)', () => {
+  describe('input validation (by the model servable, before the engine runs)', () => {
     it('too few inputs → INVALID_NO_OF_INPUTS', async () => {
       const model = await context.load('add_f32');
       const inputs = good();
       inputs.delete('b');
       await expectServingError(
-        model.infer(inputs),
+        served(model).infer({ inputs }),
         StatusCode.INVALID_NO_OF_INPUTS,
         'Invalid number of inputs - Expected: 2; Actual: 1',
       );
@@ -50,7 +51,7 @@ export function registerErrorTests(context: ConformanceContext): void {
       inputs.delete('b');
       inputs.set('c', b);
       await expectServingError(
-        model.infer(inputs),
+        served(model).infer({ inputs }),
         StatusCode.INVALID_MISSING_INPUT,
         'Missing input with specific name - Required input: b',
       );
@@ -60,7 +61,7 @@ export function registerErrorTests(context: ConformanceContext): void {
       const model = await context.load('add_f32');
       const inputs = withInput(good(), 'a', sampleTensor('INT32', [2, 4], 0));
       await expectServingError(
-        model.infer(inputs),
+        served(model).infer({ inputs }),
         StatusCode.INVALID_PRECISION,
         'Invalid input precision - Expected: FP32; Actual: INT32; input name: a',
       );
@@ -70,7 +71,7 @@ export function registerErrorTests(context: ConformanceContext): void {
       const model = await context.load('add_f32');
       const inputs = withInput(good(), 'a', sampleTensor('FP32', [8], 0));
       await expectServingError(
-        model.infer(inputs),
+        served(model).infer({ inputs }),
         StatusCode.INVALID_NO_OF_SHAPE_DIMENSIONS,
         'Expected: (-1,4); Actual: (8); input name: a',
       );
@@ -80,7 +81,7 @@ export function registerErrorTests(context: ConformanceContext): void {
       const model = await context.load('add_f32');
       const inputs = withInput(good(), 'a', sampleTensor('FP32', [1, 5], 0));
       await expectServingError(
-        model.infer(inputs),
+        served(model).infer({ inputs }),
         StatusCode.INVALID_SHAPE,
         'Invalid input shape - Expected: (-1,4); Actual: (1,5); input name: a',
       );
@@ -91,7 +92,7 @@ export function registerErrorTests(context: ConformanceContext): void {
       const short = createNumericTensor('FP32', [2, 3], new Uint8Array(24));
       const inputs = withInput(good(), 'a', { ...short, shape: [2, 4] });
       await expectServingError(
-        model.infer(inputs),
+        served(model).infer({ inputs }),
         StatusCode.INVALID_CONTENT_SIZE,
         'Expected: 32 bytes; Actual: 24 bytes; input name: a',
       );

@@ -10,6 +10,8 @@ import {
 import {
   expectServingError,
   expectTensorsEqual,
+  plainSpecs,
+  served,
   type ConformanceContext,
 } from './conformance-support.js';
 import { fixtureSpec } from './fixtures.js';
@@ -34,11 +36,11 @@ export function registerParameterTests(context: ConformanceContext): void {
     it('shape fixes dynamic dims: metadata shows it and other shapes are refused', async () => {
       const spec = fixtureSpec('dynamic_dims');
       const model = await context.load('dynamic_dims', { shape: { x: [2, 5] } });
-      expect(model.inputs).toEqual([{ name: 'x', dtype: 'FP32', shape: [2, 5] }]);
+      expect(plainSpecs(model.inputs)).toEqual([{ name: 'x', dtype: 'FP32', shape: [2, 5] }]);
       const inputs = spec.sampleInputs({ shapes: { x: [2, 5] } });
       expectTensorsEqual(await model.infer(inputs), spec.reference(inputs));
       await expectServingError(
-        model.infer(spec.sampleInputs({ shapes: { x: [2, 6] } })),
+        served(model).infer({ inputs: spec.sampleInputs({ shapes: { x: [2, 6] } }) }),
         StatusCode.INVALID_SHAPE,
         'Invalid input shape - Expected: (2,5); Actual: (2,6); input name: x',
       );
@@ -67,7 +69,7 @@ export function registerParameterTests(context: ConformanceContext): void {
       const inputs = spec.sampleInputs({ dynamicSize: 3 });
       expectTensorsEqual(await model.infer(inputs), spec.reference(inputs));
       await expectServingError(
-        model.infer(spec.sampleInputs({ dynamicSize: 2 })),
+        served(model).infer({ inputs: spec.sampleInputs({ dynamicSize: 2 }) }),
         StatusCode.INVALID_BATCH_SIZE,
         'Invalid input batch size - Expected: 3; Actual: 2; input name: a',
       );
@@ -88,17 +90,52 @@ export function registerParameterTests(context: ConformanceContext): void {
 
     it("batchSize 'auto' serves different batches", async () => {
       const spec = fixtureSpec('add_f32');
-      const model = await context.load('add_f32', { batchSize: 'auto' });
+      const model = served(await context.load('add_f32', { batchSize: 'auto' }));
       for (const batch of [1, 5]) {
         const inputs = spec.sampleInputs({ dynamicSize: batch });
-        expectTensorsEqual(await model.infer(inputs), spec.reference(inputs));
+        expectTensorsEqual(await model.infer({ inputs }), spec.reference(inputs));
+      }
+    });
+
+    it(`batchSize 'auto' on a fixed batch dim ${context.capabilities.reshape ? 'follows each request, metadata too' : 'is refused'}`, async () => {
+      const load = context.load('fixed_shape', { batchSize: 'auto' });
+      if (!context.capabilities.reshape) {
+        await expectServingError(load, StatusCode.RESHAPE_ERROR, 'x', 'auto');
+        return;
+      }
+      const model = served(await load);
+      const spec = fixtureSpec('fixed_shape');
+      for (const rows of [2, 5, 1]) {
+        const inputs = spec.sampleInputs({ shapes: { x: [rows, 3] } });
+        expectTensorsEqual(await model.infer({ inputs }), spec.reference(inputs));
+        expect(model.inputs[0]?.shape).toEqual([rows, 3]);
+      }
+      await expectServingError(
+        model.infer({ inputs: spec.sampleInputs({ shapes: { x: [2, 4] } }) }),
+        StatusCode.INVALID_SHAPE,
+        'Invalid input shape - Expected: (1,3); Actual: (2,4); input name: x',
+      );
+    });
+
+    it(`shape 'auto' on fixed dims ${context.capabilities.reshape ? 'follows each request, metadata too' : 'is refused'}`, async () => {
+      const load = context.load('fixed_shape', { shape: { x: 'auto' } });
+      if (!context.capabilities.reshape) {
+        await expectServingError(load, StatusCode.RESHAPE_ERROR, 'x', 'auto');
+        return;
+      }
+      const model = served(await load);
+      const spec = fixtureSpec('fixed_shape');
+      for (const rows of [3, 6]) {
+        const inputs = spec.sampleInputs({ shapes: { x: [rows, 3] } });
+        expectTensorsEqual(await model.infer({ inputs }), spec.reference(inputs));
+        expect(model.inputs[0]?.shape).toEqual([rows, 3]);
       }
     });
 
     it('a layout that names the model layout changes nothing', async () => {
       const spec = fixtureSpec('nchw');
       const model = await context.load('nchw', { layout: { x: 'NCHW' } });
-      expect(model.inputs).toEqual(spec.inputs);
+      expect(plainSpecs(model.inputs)).toEqual(spec.inputs);
       const inputs = spec.sampleInputs();
       expectTensorsEqual(await model.infer(inputs), spec.reference(inputs));
     });
@@ -110,7 +147,7 @@ export function registerParameterTests(context: ConformanceContext): void {
         return;
       }
       const model = await load;
-      expect(model.inputs).toEqual([{ name: 'x', dtype: 'FP32', shape: [1, 4, 4, 3] }]);
+      expect(plainSpecs(model.inputs)).toEqual([{ name: 'x', dtype: 'FP32', shape: [1, 4, 4, 3] }]);
       const spec = fixtureSpec('nchw');
       const nhwc = spec.sampleInputs({ shapes: { x: [1, 4, 4, 3] } });
       const x = nhwc.get('x');

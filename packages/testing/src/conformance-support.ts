@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import {
   ServingError,
+  createModelServable,
   type Engine,
   type LoadedModel,
   type ModelLoadOptions,
+  type Servable,
+  type TensorSpec,
   type StatusCode,
   type TensorMap,
 } from '@ovms/core';
@@ -120,4 +123,17 @@ export function expectTensorsEqual(actual: TensorMap, expected: TensorMap): void
       decodeValues(want.dtype, want.data),
     );
   }
+}
+
+/**
+ * A loaded model as requests reach it: through core's model servable, which checks inputs
+ * against the model's current specs before the engine runs.
+ */
+export function served(model: LoadedModel): Servable {
+  return createModelServable({ name: 'conformance', version: 1, loaded: model });
+}
+
+/** Name, dtype and shape only: what metadata answers show of a spec. */
+export function plainSpecs(specs: readonly TensorSpec[]): TensorSpec[] {
+  return specs.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
 }

@@ -25,3 +25,5 @@ export { describeEngineConformance } from './conformance.js';
 export type { EngineCapabilities, EngineConformanceOptions } from './conformance.js';
 export { encodeMlpOnnxModel, writeMlpModel } from './mlp-model.js';
 export type { MlpModelOptions } from './mlp-model.js';
+export { TestServableProvider, createJsModel } from './test-provider.js';
+export type { TestVersion } from './test-provider.js';

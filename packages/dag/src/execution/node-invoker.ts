@@ -1,4 +1,4 @@
-import { ServingError, StatusCode, validateInputs } from '@ovms/core';
+import { ServingError, StatusCode } from '@ovms/core';
 import type { ServableProvider, TensorMap } from '@ovms/core';
 import type { ModelNodeDefinition } from '../definition.js';
 import { pipelineError } from '../pipeline-status.js';
@@ -34,7 +34,8 @@ function aliased(node: PlanNode, produced: TensorMap): TensorMap {
 
 /**
  * A model node holds a lease on its model only for the length of its own call, so a pipeline
- * never pins a version between nodes, and validates its inputs as a direct request would be.
+ * never pins a version between nodes; the model servable checks the node's inputs as it checks
+ * a direct request (`auto` reshapes included).
  */
 async function callModel(
   provider: ServableProvider,
@@ -44,7 +45,6 @@ async function callModel(
   signal: AbortSignal,
 ): Promise<TensorMap> {
   await using lease = await provider.acquire(definition.modelName, definition.version);
-  validateInputs(lease.servable.inputs, inputs);
   const outputs = await lease.servable.infer({
     inputs,
     outputs: [...new Set(node.outputs.values())],

@@ -1,12 +1,12 @@
-import { ServingError, StatusCode, validateInputs } from '@ovms/core';
-import type { InferRequest, TensorMap } from '@ovms/core';
+import { ServingError, StatusCode, validateInput } from '@ovms/core';
+import type { InferRequest } from '@ovms/core';
 import type { ValidatedPipeline } from '../plan.js';
 
 /**
  * Checks a request against the pipeline's inputs before any node runs, in OVMS's order and
  * wording: count, names, then each typed input's precision, shape and content; inputs that
- * only pass through to the response are untyped and taken as they come. Also checks that
- * every requested output exists.
+ * only pass through to the response are untyped and taken as they come. The requested outputs
+ * are checked by the caller (core `requestedOutputs`), as for a model.
  */
 export function validatePipelineRequest(pipeline: ValidatedPipeline, request: InferRequest): void {
   const inputs = request.inputs;
@@ -21,13 +21,6 @@ export function validatePipelineRequest(pipeline: ValidatedPipeline, request: In
     if (tensor === undefined) {
       throw new ServingError(StatusCode.INVALID_MISSING_INPUT, `Required input: ${spec.name}`);
     }
-    if (pipeline.untyped.has(spec.name)) continue;
-    const single: TensorMap = new Map([[spec.name, tensor]]);
-    validateInputs([spec], single);
-  }
-  for (const name of request.outputs ?? []) {
-    if (!pipeline.outputs.some((output) => output.name === name)) {
-      throw new ServingError(StatusCode.INVALID_MISSING_OUTPUT, `output name: ${name}`);
-    }
+    if (!pipeline.untyped.has(spec.name)) validateInput(spec, tensor);
   }
 }

@@ -1,9 +1,9 @@
 import { ServingError, StatusCode, formatShape } from '@ovms/core';
-import type { TensorSpec } from '@ovms/core';
+import type { InputSpec, TensorSpec } from '@ovms/core';
 import { pipelineError } from '../pipeline-status.js';
 import type { PlanConnection, PlanNode } from '../plan.js';
 import type { CustomNodeCatalog, ModelCatalog, NodeSignature } from '../signature.js';
-import { shapesCompatible } from './shapes.js';
+import { acceptedShape, shapesCompatible } from './shapes.js';
 
 export interface MetadataContext {
   readonly pipeline: string;
@@ -102,22 +102,23 @@ function checkConnection(
   context: MetadataContext,
   node: PlanNode,
   connection: PlanConnection,
-  input: TensorSpec,
+  input: InputSpec,
 ): void {
   const source = context.nodes.get(connection.source);
   const output = source?.shardSpecs.get(connection.dataItem);
   // Pipeline inputs are typed by the nodes they feed, so edges from the request check nothing.
   if (source === undefined || output === undefined) return;
-  let inputShape = input.shape;
-  if (node.gatherFromNode !== undefined) {
+  let inputShape = acceptedShape(input);
+  if (inputShape !== undefined && node.gatherFromNode !== undefined) {
     const demultiplexer = context.nodes.get(node.gatherFromNode);
     if (demultiplexer !== undefined) {
-      inputShape = shardShape(context, demultiplexer, input, `gathering node: ${node.name}`);
+      const accepted = { ...input, shape: inputShape };
+      inputShape = shardShape(context, demultiplexer, accepted, `gathering node: ${node.name}`);
     }
   }
   const between = `dependant node: ${node.name}; input: ${input.name}`;
   const and = `dependency node: ${source.name}; output: ${connection.dataItem}`;
-  if (!shapesCompatible(inputShape, output.shape)) {
+  if (inputShape !== undefined && !shapesCompatible(inputShape, output.shape)) {
     throw new ServingError(
       StatusCode.INVALID_SHAPE,
       `pipeline: ${context.pipeline}; shape mismatch between: ${between}; shape: ${formatShape(inputShape)} vs ${and}; shape: ${formatShape(output.shape)}`,

@@ -1,4 +1,4 @@
-import type { TensorSpec } from '@ovms/core';
+import type { InputSpec, TensorSpec } from '@ovms/core';
 import { pipelineError } from '../pipeline-status.js';
 import type { PlanNode } from '../plan.js';
 import type { NodeSignature } from '../signature.js';
@@ -11,7 +11,7 @@ import { describeSpec, intersectSpecs } from './shapes.js';
 export const UNTYPED_SHAPE: readonly number[] = [-1];
 
 export interface PipelineSpecs {
-  readonly inputs: TensorSpec[];
+  readonly inputs: InputSpec[];
   readonly outputs: TensorSpec[];
   readonly untyped: Set<string>;
 }
@@ -37,7 +37,7 @@ export function pipelineSpecs(
   entry: PlanNode,
   exit: PlanNode,
 ): PipelineSpecs {
-  const typed = new Map<string, TensorSpec>();
+  const typed = new Map<string, InputSpec>();
   const fed = new Set<string>();
   for (const node of nodes.values()) {
     const signature = signatures.get(node.name);
@@ -60,7 +60,7 @@ export function pipelineSpecs(
   }
   const untyped = new Set<string>();
   const entryDims = demultiplyDims(nodes, entry.demultiplyCount === undefined ? [] : [entry.name]);
-  const inputs: TensorSpec[] = [];
+  const inputs: InputSpec[] = [];
   for (const [name] of entry.outputs) {
     if (!fed.has(name)) continue;
     const spec = typed.get(name);
@@ -68,7 +68,7 @@ export function pipelineSpecs(
     inputs.push(
       spec === undefined
         ? { name, dtype: 'FP32', shape: UNTYPED_SHAPE }
-        : { ...spec, shape: [...entryDims, ...spec.shape] },
+        : withLeadingDims(spec, entryDims),
     );
   }
   const gatherDims = demultiplyDims(nodes, exit.inputLevel);
@@ -85,4 +85,23 @@ export function pipelineSpecs(
     return { name: connection.input, dtype: spec.dtype, shape: [...gatherDims, ...spec.shape] };
   });
   return { inputs, outputs, untyped };
+}
+
+/**
+ * A node input's spec as the pipeline's input, behind the request's demultiplexed dimension:
+ * dims the model takes `auto` (and its batch dim) move along, so the pipeline accepts what the
+ * model will reshape to.
+ */
+function withLeadingDims(spec: InputSpec, dims: readonly number[]): InputSpec {
+  const shift = dims.length;
+  const { autoDims, batchDim } = spec;
+  return {
+    name: spec.name,
+    dtype: spec.dtype,
+    shape: [...dims, ...spec.shape],
+    ...(batchDim !== undefined ? { batchDim: batchDim + shift } : {}),
+    ...(autoDims !== undefined
+      ? { autoDims: autoDims === 'all' ? 'all' : autoDims.map((dim) => dim + shift) }
+      : {}),
+  };
 }

@@ -1,0 +1,78 @@
+import type { InputSpec, InferTiming, LoadedModel, TensorSpec } from './engine.js';
+import type { InferenceRecord, MetricsRecorder } from './metrics-recorder.js';
+import { inferenceFailure, requestedOutputs, selectOutputs } from './model-call.js';
+import { validateInputs } from './input-validation.js';
+import type { InferRequest, Servable } from './servable.js';
+import type { TensorMap } from './tensor.js';
+
+export interface ModelServableOptions {
+  readonly name: string;
+  readonly version: number;
+  readonly loaded: LoadedModel;
+  /** Receives each successful inference's timing; absent: nothing is timed. */
+  readonly metrics?: MetricsRecorder;
+}
+
+/**
+ * A model version as requests see it: the one place a request is checked against the model
+ * (its inputs as they are now, after any `auto` reshape), the requested outputs are checked and
+ * selected, and an engine failure becomes a ServingError.
+ */
+class ModelServable implements Servable {
+  readonly name: string;
+  readonly version: number;
+  readonly kind = 'model' as const;
+  readonly #loaded: LoadedModel;
+  readonly #metrics: MetricsRecorder | undefined;
+
+  constructor(options: ModelServableOptions) {
+    this.name = options.name;
+    this.version = options.version;
+    this.#loaded = options.loaded;
+    this.#metrics = options.metrics;
+  }
+
+  get inputs(): readonly InputSpec[] {
+    return this.#loaded.inputs;
+  }
+
+  get outputs(): readonly TensorSpec[] {
+    return this.#loaded.outputs;
+  }
+
+  async infer(request: InferRequest): Promise<TensorMap> {
+    validateInputs(this.#loaded.inputs, request.inputs);
+    const wanted = requestedOutputs(this.#loaded.outputs, request.outputs);
+    let produced: TensorMap;
+    try {
+      produced = await this.#run(request);
+    } catch (error) {
+      throw inferenceFailure(error, request.signal);
+    }
+    return selectOutputs(produced, wanted);
+  }
+
+  async #run(request: InferRequest): Promise<TensorMap> {
+    const metrics = this.#metrics;
+    if (metrics === undefined) return this.#loaded.infer(request.inputs, request.signal);
+    // One object is both the engine's timing and the metrics record: a single allocation per
+    // request. It starts at -1 so an engine that fills nothing reports nothing, not zeros.
+    const record: InferenceRecord & InferTiming = {
+      name: this.name,
+      version: this.version,
+      waitUs: -1,
+      inferenceUs: -1,
+    };
+    const outputs = await this.#loaded.infer(request.inputs, request.signal, record);
+    if (record.inferenceUs >= 0 && record.waitUs >= 0) metrics.inferenceDone(record);
+    return outputs;
+  }
+}
+
+/**
+ * Serves one loaded model version as a Servable: the model call every transport, pipeline node
+ * and embedding goes through (SPEC.md "Errors" order and wording).
+ */
+export function createModelServable(options: ModelServableOptions): Servable {
+  return new ModelServable(options);
+}
