@@ -12,9 +12,9 @@ export type {
   ModelRepository,
   ModelSignature,
   PipelineBuild,
-  PipelineDefinition,
   PipelineFactory,
   PipelineModelUse,
+  PipelineRegistration,
 } from './types.js';
 export { DEFAULT_VERSION_POLICY, describePolicy, filterVersions } from './version-policy.js';
 export type { VersionPolicy } from './version-policy.js';
