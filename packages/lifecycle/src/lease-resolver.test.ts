@@ -1,6 +1,6 @@
 import { ServingError } from '@ovms/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { definition, harness, rejection } from '../test/fakes.js';
+import { definition, eventually, harness, rejection } from '../test/fakes.js';
 import { ModelManager } from './model-manager.js';
 
 let manager: ModelManager | undefined;
@@ -8,6 +8,11 @@ afterEach(async () => {
   await manager?.stop();
   manager = undefined;
 });
+
+/** Resolves once the engine was asked to load `dir` (the version is LOADING, held at its gate). */
+function loadReached(h: ReturnType<typeof harness>, dir: string): Promise<void> {
+  return eventually(() => expect(h.engine.loads.map((load) => load.dir)).toContain(dir));
+}
 
 function expectError(error: unknown, code: string, message: string): void {
   expect(error).toBeInstanceOf(ServingError);
@@ -76,7 +81,7 @@ describe('acquire', () => {
       h.options({ loadingWaitMs: 60, config: { models: [definition('m')], pipelines: [] } }),
     );
     const started = manager.start();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await loadReached(h, '/repo/m/1');
     const before = Date.now();
     const message = 'Model with requested version is not loaded yet';
     expectError(await rejection(manager.acquire('m', 1)), 'MODEL_VERSION_NOT_LOADED_YET', message);
@@ -94,9 +99,12 @@ describe('acquire', () => {
       h.options({ loadingWaitMs: 5000, config: { models: [definition('m')], pipelines: [] } }),
     );
     const started = manager.start();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await loadReached(h, '/repo/m/1');
     const leased = manager.acquire('m', 1);
-    setTimeout(open, 20);
+    // Still waiting once everything queued so far has run: nothing is AVAILABLE yet.
+    const first = await Promise.race([leased.then(() => 'leased'), Promise.resolve('waiting')]);
+    expect(first).toBe('waiting');
+    open();
     await using lease = await leased;
     expect(lease.servable.version).toBe(1);
     await started;
