@@ -16,7 +16,7 @@ export interface ManagerConfigOptions {
 export function toManagerConfig(
   config: ServerConfig,
   options: ManagerConfigOptions = {},
-): ManagerConfig {
+): ManagerConfig<ServedPipeline> {
   const loadOptionsOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
   return {
     models: config.models.map((model) => ({
@@ -28,16 +28,16 @@ export function toManagerConfig(
     })),
     pipelines: config.pipelines.map((pipeline) => ({
       name: pipeline.name,
-      definition: {
-        pipeline,
-        libraries: config.customNodeLibraries,
-      } satisfies ServedPipeline,
+      definition: { pipeline, libraries: config.customNodeLibraries },
     })),
   };
 }
 
 /** Re-reads `--config_path` for the manager at start, every poll and on reload requests. */
-export function configFileLoader(path: string, options: ManagerConfigOptions = {}): ConfigLoader {
+export function configFileLoader(
+  path: string,
+  options: ManagerConfigOptions = {},
+): ConfigLoader<ServedPipeline> {
   return async () => {
     const file = await readConfigFile(path);
     return { hash: file.hash, config: toManagerConfig(file.config, options) };

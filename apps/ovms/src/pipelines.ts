@@ -5,7 +5,8 @@ import type { ModuleImporter } from '@ovms/dag';
 import type { PipelineBuild, PipelineFactory, PipelineModelUse } from '@ovms/lifecycle';
 
 /**
- * What the app hands lifecycle as a pipeline's opaque definition. Every pipeline carries the
+ * What the app registers with lifecycle for each pipeline, and what this factory builds from
+ * (lifecycle's `PipelineFactory<ServedPipeline>`; opaque to lifecycle). Every pipeline carries the
  * whole library list: `CustomNodeRegistry.load` applies a complete list (libraries left out are
  * unloaded), and a changed library then rebuilds the pipelines, as OVMS reloads them.
  */
@@ -22,7 +23,7 @@ export interface DagPipelineFactoryOptions {
   readonly importer?: ModuleImporter;
 }
 
-export interface DagPipelineFactory extends PipelineFactory {
+export interface DagPipelineFactory extends PipelineFactory<ServedPipeline> {
   /** Deinitializes every custom node and unloads the libraries; after the manager stopped. */
   close(): Promise<void>;
 }
@@ -49,8 +50,7 @@ export function createDagPipelineFactory(options: DagPipelineFactoryOptions): Da
     isReady: () => options.provider().isReady(),
   };
   return {
-    async build(definition, models): Promise<PipelineBuild> {
-      const { pipeline, libraries } = definition as ServedPipeline;
+    async build({ pipeline, libraries }, models): Promise<PipelineBuild> {
       // A library that fails to load is reported by the catalog of the nodes that use it.
       await registry.load(libraries);
       const nodes = await registry.instantiate(pipeline);

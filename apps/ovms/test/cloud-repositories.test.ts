@@ -64,7 +64,8 @@ describe.each<BucketKind>(['s3', 'gs', 'az'])('%s:// model repository', (kind) =
     expect(await infer(server, 2)).toEqual({ status: 200, sum: [11, 22, 33, 44] });
 
     await bucket.stop();
-    await new Promise((resolve) => setTimeout(resolve, 3_000)); // a few failing polls
+    const listingFailed = () => Promise.resolve(log().includes('Listing model versions failed'));
+    await eventually(listingFailed, 30_000, log);
     expect(await infer(server, 2)).toEqual({ status: 200, sum: [11, 22, 33, 44] });
   }, 90_000);
 });

@@ -57,7 +57,6 @@ export type {
 } from './servable.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
-export type { Module } from './module.js';
 export type { Plugin, PluginApi, RegisterEngineOptions } from './plugin.js';
 export { Registry } from './registry.js';
 export { LeaseCounter } from './lease.js';

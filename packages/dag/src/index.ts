@@ -1,4 +1,3 @@
-export { ENTRY_NODE_NAME, EXIT_NODE_NAME } from './definition.js';
 export type {
   CustomNodeDefinition,
   CustomNodeLibraryDefinition,
@@ -9,7 +8,6 @@ export type {
   PipelineNodeDefinition,
   PipelineOutputDefinition,
 } from './definition.js';
-export { PIPELINE_STATUS, pipelineError } from './pipeline-status.js';
 export type { PipelineStatusCode } from './pipeline-status.js';
 export type { CustomNodeCatalog, ModelCatalog, NodeSignature } from './signature.js';
 export type { PipelinePlan, PlanConnection, PlanNode, ValidatedPipeline } from './plan.js';
@@ -18,12 +16,10 @@ export type {
   PipelineValidation,
   PipelineValidationOptions,
 } from './validation/validate-pipeline.js';
-export { UNTYPED_SHAPE } from './validation/pipeline-specs.js';
-export { PIPELINE_VERSION, createPipelineServable } from './pipeline-servable.js';
+export { createPipelineServable } from './pipeline-servable.js';
 export type { PipelineServableOptions } from './pipeline-servable.js';
 export type { CustomNodeExecutor } from './execution/node-invoker.js';
-export { DEMULTIPLY_LIMIT } from './execution/demultiply.js';
-export { splitTensor, stackTensors } from './execution/shards.js';
+export { splitTensor } from './execution/shards.js';
 export type { ShardTemplate } from './execution/shards.js';
 export type { CustomNode, CustomNodeLibrary, CustomNodeParams } from './custom-nodes/contract.js';
 export type { ModuleImporter } from './custom-nodes/js-library.js';

@@ -26,7 +26,7 @@ export class FixtureProvider implements ServableProvider {
   released = 0;
   #clock = 0;
   readonly #models = new Map<string, LoadedModel>();
-  readonly #gates = new Map<string, Promise<void>>();
+  readonly #gates = new Map<string, Gate>();
   readonly #dir: string;
 
   private constructor(dir: string) {
@@ -55,12 +55,19 @@ export class FixtureProvider implements ServableProvider {
 
   /** Holds calls to `model` until the returned function is called. */
   gate(model: string): () => void {
-    let open = (): void => undefined;
-    this.#gates.set(model, new Promise((resolve) => (open = resolve)));
+    const gate = new Gate();
+    this.#gates.set(model, gate);
     return () => {
       this.#gates.delete(model);
-      open();
+      gate.open();
     };
+  }
+
+  /** Resolves once a call to `model` waits at its gate (set by `gate(model)` before). */
+  reached(model: string): Promise<void> {
+    const gate = this.#gates.get(model);
+    if (gate === undefined) return Promise.reject(new Error(`no gate on ${model}`));
+    return gate.reached;
   }
 
   readonly catalog: ModelCatalog = (name, version) => {
@@ -97,7 +104,7 @@ export class FixtureProvider implements ServableProvider {
         this.calls.push(call);
         try {
           const gate = this.#gates.get(name);
-          if (gate !== undefined) await abortable(gate, signal);
+          if (gate !== undefined) await abortable(gate.pass(), signal);
           return await model.infer(inputs, signal);
         } finally {
           call.end = this.tick();
@@ -119,6 +126,24 @@ export class FixtureProvider implements ServableProvider {
   async close(): Promise<void> {
     for (const model of this.#models.values()) await model.close();
     await rm(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** A closed door for model calls that tells when the first call arrived at it. */
+class Gate {
+  readonly opened: Promise<void>;
+  readonly reached: Promise<void>;
+  open: () => void = () => undefined;
+  #arrive: () => void = () => undefined;
+
+  constructor() {
+    this.opened = new Promise((resolve) => (this.open = resolve));
+    this.reached = new Promise((resolve) => (this.#arrive = resolve));
+  }
+
+  pass(): Promise<void> {
+    this.#arrive();
+    return this.opened;
   }
 }
 

@@ -194,7 +194,7 @@ describe('pipeline execution on onnxruntime models', () => {
     const open = provider.gate('slow');
     const controller = new AbortController();
     const pending = servable.infer({ ...request({ x: X, y: Y }), signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await provider.reached('slow');
     expect(provider.held).toBe(1);
     controller.abort(new Error('client went away'));
     await expect(pending).rejects.toThrow('client went away');

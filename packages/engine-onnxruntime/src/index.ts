@@ -1,4 +1,3 @@
 export { createOnnxRuntimeEngine } from './onnxruntime-engine.js';
 export type { OnnxRuntimeEngineOptions } from './onnxruntime-engine.js';
 export { OnnxRuntimeModel } from './onnxruntime-model.js';
-export { SUPPORTED_PLUGIN_CONFIG_KEYS, sessionOptionsFromPluginConfig } from './session-options.js';

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServingError, StatusCode, bytesOf, createNumericTensor, type TensorMap } from '@ovms/core';
 import { fixtureSpec, linkPpOcrDetModel, writeFixtureModel } from '@ovms/testing';
-import { createOnnxRuntimeEngine, sessionOptionsFromPluginConfig } from '../src/index.js';
+import { createOnnxRuntimeEngine } from '../src/index.js';
 import { fromWire, toWire } from '../src/ort-tensors.js';
 import { OrtWorkerPool } from '../src/ort-worker-pool.js';
+import { sessionOptionsFromPluginConfig } from '../src/session-options.js';
 
 let root = '';
 let addDir = '';

@@ -21,13 +21,13 @@ function toConfigError(error: unknown): ServingError {
  * Re-reads the config file and tells whether its content changed since the config in force;
  * remembers the last read error so that a broken file is logged once, not every poll.
  */
-export class ConfigFollower {
+export class ConfigFollower<D> {
   appliedHash: string | undefined;
   error: ServingError | undefined;
-  readonly #load: ConfigLoader;
+  readonly #load: ConfigLoader<D>;
   readonly #logger: Logger;
 
-  constructor(load: ConfigLoader, logger: Logger) {
+  constructor(load: ConfigLoader<D>, logger: Logger) {
     this.#load = load;
     this.#logger = logger;
   }
@@ -36,7 +36,7 @@ export class ConfigFollower {
    * The new config when its hash changed (now counted as applied), undefined when it did not;
    * rejects with the read's ServingError, leaving the config in force.
    */
-  async read(): Promise<ManagerConfig | undefined> {
+  async read(): Promise<ManagerConfig<D> | undefined> {
     let snapshot;
     try {
       snapshot = await this.#load();

@@ -12,20 +12,11 @@ export type {
   ModelRepository,
   ModelSignature,
   PipelineBuild,
-  PipelineDefinition,
   PipelineFactory,
   PipelineModelUse,
+  PipelineRegistration,
 } from './types.js';
-export { DEFAULT_VERSION_POLICY, describePolicy, filterVersions } from './version-policy.js';
+export { DEFAULT_VERSION_POLICY } from './version-policy.js';
 export type { VersionPolicy } from './version-policy.js';
-export { isEmptyPlan, reconcile } from './reconcile.js';
-export type {
-  CurrentModel,
-  CurrentVersion,
-  DesiredModel,
-  ReconcilePlan,
-  VersionRef,
-  VersionTarget,
-} from './reconcile.js';
-export type { LoadAttempt, ManagedVersionStatus } from './version-state.js';
+export type { ManagedVersionStatus } from './version-state.js';
 export { createEngineSelector } from './engine-selector.js';

@@ -315,7 +315,8 @@ describe('ModelManager', () => {
     const lease = await manager.acquire('m', 1);
     let stopped = false;
     const stopping = manager.stop().then(() => (stopped = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Version 2 ends at once; version 1 stays UNLOADING as long as the lease is held.
+    await eventually(() => expect(states(manager!, 'm')).toEqual(['1:UNLOADING:OK', '2:END:OK']));
     expect(stopped).toBe(false);
     expect(manager.isReady()).toBe(false);
     await lease[Symbol.asyncDispose]();

@@ -2,7 +2,6 @@ import { ServingError, StatusCode, silentLogger } from '@ovms/core';
 import type {
   Logger,
   MetricsRecorder,
-  Module,
   ServableAdmin,
   ServableLease,
   ServableProvider,
@@ -27,13 +26,17 @@ import type {
 import { VersionLoader } from './version-loader.js';
 import type { ManagedVersionStatus } from './version-state.js';
 
-export interface ModelManagerOptions {
+/**
+ * `D` is the app's pipeline definition type: what `config`/`loadConfig` register and what the
+ * `pipelines` factory builds from (opaque to lifecycle).
+ */
+export interface ModelManagerOptions<D = unknown> {
   readonly repository: ModelRepository;
   readonly engines: EngineSelector;
   /** A fixed config (single-model CLI mode); `loadConfig` takes precedence when given. */
-  readonly config?: ManagerConfig;
+  readonly config?: ManagerConfig<D>;
   /** Reads the config file; called at start, every poll and on `reloadConfig()`. */
-  readonly loadConfig?: ConfigLoader;
+  readonly loadConfig?: ConfigLoader<D>;
   readonly logger?: Logger;
   /** OVMS `file_system_poll_wait_seconds` in ms (default 1000); 0 disables polling. */
   readonly pollIntervalMs?: number;
@@ -42,29 +45,28 @@ export interface ModelManagerOptions {
   /** Receives `inferenceDone` for every successful model inference (OVMS's time histograms). */
   readonly metrics?: MetricsRecorder;
   /** Builds `pipeline_config_list` entries; absent: pipelines are reported, never served. */
-  readonly pipelines?: PipelineFactory;
+  readonly pipelines?: PipelineFactory<D>;
 }
 
-const EMPTY_CONFIG: ManagerConfig = { models: [], pipelines: [] };
+const EMPTY_CONFIG: ManagerConfig<never> = { models: [], pipelines: [] };
 
 /**
  * The model manager: serves the versions each model's policy selects, follows the config
  * file and the repositories every poll, and hands out leases so that no swap fails a request.
  * Config applies and repository passes run one at a time, in order.
  */
-export class ModelManager implements ServableProvider, ServableAdmin, Module {
-  readonly name = 'lifecycle';
-  readonly #options: ModelManagerOptions;
+export class ModelManager<D = unknown> implements ServableProvider, ServableAdmin {
+  readonly #options: ModelManagerOptions<D>;
   readonly #logger: Logger;
   readonly #registry: ModelRegistry;
-  readonly #pipelines: PipelineRegistry;
+  readonly #pipelines: PipelineRegistry<D>;
   readonly #loader: VersionLoader;
   readonly #queue = new SerialQueue();
   readonly #watcher: RepositoryWatcher;
-  readonly #follower: ConfigFollower | undefined;
+  readonly #follower: ConfigFollower<D> | undefined;
   #ready = false;
 
-  constructor(options: ModelManagerOptions) {
+  constructor(options: ModelManagerOptions<D>) {
     this.#options = options;
     this.#logger = (options.logger ?? silentLogger).child({ module: 'lifecycle' });
     this.#registry = new ModelRegistry(this.#logger);
@@ -234,7 +236,7 @@ export class ModelManager implements ServableProvider, ServableAdmin, Module {
     return changed || toRetire.length > 0 || pipelinesChanged;
   }
 
-  #install(config: ManagerConfig): void {
+  #install(config: ManagerConfig<D>): void {
     this.#registry.applyConfig(config.models);
     this.#pipelines.applyConfig(config.pipelines, new Set(config.models.map((m) => m.name)));
   }

@@ -1,11 +1,12 @@
 import { ServingError, createNumericTensor } from '@ovms/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChainFactory, chain } from '../test/fake-pipelines.js';
+import type { ChainDefinition } from '../test/fake-pipelines.js';
 import { definition, harness, rejection } from '../test/fakes.js';
 import { ModelManager } from './model-manager.js';
 import type { ConfigSnapshot, ManagerConfig } from './types.js';
 
-let manager: ModelManager | undefined;
+let manager: ModelManager<ChainDefinition> | undefined;
 afterEach(async () => {
   await manager?.stop();
   manager = undefined;
@@ -14,16 +15,16 @@ afterEach(async () => {
 const inputs = new Map([['x', createNumericTensor('FP32', [1, 2], new Uint8Array(8))]]);
 
 /** A manager over a config the test rewrites and a fake pipeline factory. */
-function setup(config: ManagerConfig) {
+function setup(config: ManagerConfig<ChainDefinition>) {
   const h = harness();
   const factory = new ChainFactory();
   let current = { hash: 1, config };
-  const load = (): Promise<ConfigSnapshot> =>
+  const load = (): Promise<ConfigSnapshot<ChainDefinition>> =>
     Promise.resolve({ hash: String(current.hash), config: current.config });
   const m = new ModelManager(h.options({ loadConfig: load, pipelines: factory }));
   factory.provider = m;
   manager = m;
-  const write = (next: ManagerConfig): Promise<boolean> => {
+  const write = (next: ManagerConfig<ChainDefinition>): Promise<boolean> => {
     current = { hash: current.hash + 1, config: next };
     return m.reloadConfig();
   };
@@ -35,7 +36,7 @@ function expectError(error: unknown, code: string, message: string): void {
   expect(error).toMatchObject({ code, message });
 }
 
-const status = (m: ModelManager, name: string) =>
+const status = (m: ModelManager<ChainDefinition>, name: string) =>
   m.status(name).map((s) => `${s.version}:${s.state}:${s.errorMessage}`);
 
 describe('pipelines with a PipelineFactory', () => {

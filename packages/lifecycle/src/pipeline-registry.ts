@@ -5,14 +5,14 @@ import type { ModelRegistry } from './model-registry.js';
 import { PipelineInstance } from './pipeline-instance.js';
 import { pipelineStatus } from './pipeline-status.js';
 import { stableKey } from './stable-key.js';
-import type { ModelLookup, PipelineDefinition, PipelineFactory } from './types.js';
+import type { ModelLookup, PipelineFactory, PipelineRegistration } from './types.js';
 import type { ManagedVersionStatus } from './version-state.js';
 
-export interface PipelineRecord {
+export interface PipelineRecord<D = unknown> {
   readonly name: string;
-  definition: PipelineDefinition;
+  definition: PipelineRegistration<D>;
   removed: boolean;
-  /** The app's shape error, or a meaning error found here (a name clash with a model). */
+  /** A meaning error found here (a name clash with a model); the pipeline is not built. */
   configError: string | undefined;
   /** Why the last build failed; undefined while the pipeline serves or was not built yet. */
   buildError: ServingError | undefined;
@@ -22,11 +22,11 @@ export interface PipelineRecord {
   builtKey: string | undefined;
 }
 
-export interface PipelineRegistryOptions {
+export interface PipelineRegistryOptions<D> {
   readonly models: ModelRegistry;
   readonly logger: Logger;
   /** Absent: pipelines are only reported (LOADING), never served. */
-  readonly factory?: PipelineFactory;
+  readonly factory?: PipelineFactory<D>;
 }
 
 function reasonOf(error: unknown): string {
@@ -39,13 +39,13 @@ function reasonOf(error: unknown): string {
  * and retires the previous one after its leases, as OVMS revalidates a pipeline definition
  * when a model it uses changes.
  */
-export class PipelineRegistry {
-  readonly #records = new Map<string, PipelineRecord>();
-  readonly #options: PipelineRegistryOptions;
+export class PipelineRegistry<D = unknown> {
+  readonly #records = new Map<string, PipelineRecord<D>>();
+  readonly #options: PipelineRegistryOptions<D>;
   readonly #retiring = new Set<Promise<void>>();
   readonly #lookup: ModelLookup;
 
-  constructor(options: PipelineRegistryOptions) {
+  constructor(options: PipelineRegistryOptions<D>) {
     this.#options = options;
     this.#lookup = lookupIn(options.models);
   }
@@ -68,12 +68,15 @@ export class PipelineRegistry {
     return pipelineStatus(record, this.#options.factory !== undefined);
   }
 
-  records(): IterableIterator<PipelineRecord> {
+  records(): IterableIterator<PipelineRecord<D>> {
     return this.#records.values();
   }
 
   /** Installs the config's pipelines; returns whether any definition changed. */
-  applyConfig(pipelines: readonly PipelineDefinition[], modelNames: ReadonlySet<string>): boolean {
+  applyConfig(
+    pipelines: readonly PipelineRegistration<D>[],
+    modelNames: ReadonlySet<string>,
+  ): boolean {
     let changed = false;
     const wanted = new Map(pipelines.map((definition) => [definition.name, definition]));
     for (const record of this.#records.values()) {
@@ -83,11 +86,9 @@ export class PipelineRegistry {
       }
     }
     for (const definition of wanted.values()) {
-      const configError =
-        definition.validationError ??
-        (modelNames.has(definition.name)
-          ? `pipeline name ${definition.name} is already used by a model`
-          : undefined);
+      const configError = modelNames.has(definition.name)
+        ? `pipeline name ${definition.name} is already used by a model`
+        : undefined;
       const record = this.#records.get(definition.name);
       if (record === undefined) {
         this.#records.set(definition.name, {
@@ -183,8 +184,8 @@ export class PipelineRegistry {
   }
 
   async #build(
-    record: PipelineRecord,
-    factory: PipelineFactory,
+    record: PipelineRecord<D>,
+    factory: PipelineFactory<D>,
     definitionKey: string,
     modelsKey: string,
   ): Promise<void> {
@@ -218,7 +219,7 @@ export class PipelineRegistry {
     );
   }
 
-  #swap(record: PipelineRecord, next: PipelineInstance | undefined, state: string): void {
+  #swap(record: PipelineRecord<D>, next: PipelineInstance | undefined, state: string): void {
     const previous = record.instance;
     record.instance = next;
     if (previous !== undefined) this.#track(previous.retire());

@@ -16,15 +16,21 @@ describe('SerialQueue', () => {
   it('runs tasks in order, one at a time, past a failing one', async () => {
     const queue = new SerialQueue();
     const order: string[] = [];
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
     const slow = queue.run(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      order.push('slow started');
+      await gate;
       order.push('slow');
     });
     const failing = queue.run(() => Promise.reject(new Error('boom')));
     const fast = queue.run(() => Promise.resolve(order.push('fast')));
+    await Promise.resolve();
+    expect(order).toEqual(['slow started']);
+    open();
     await slow;
     await expect(failing).rejects.toThrow('boom');
     await fast;
-    expect(order).toEqual(['slow', 'fast']);
+    expect(order).toEqual(['slow started', 'slow', 'fast']);
   });
 });

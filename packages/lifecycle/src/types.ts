@@ -20,33 +20,32 @@ export interface ModelDefinition {
 }
 
 /**
- * A `pipeline_config_list` entry. `definition` is opaque here: the app's PipelineFactory reads
- * it (lifecycle must not know the DAG package). The app fills `validationError` when the shape
- * check failed.
+ * A `pipeline_config_list` entry registered with the manager. `definition` is whatever the
+ * app's PipelineFactory builds from (`D`): lifecycle only compares and hands it over, so it
+ * never needs to know the DAG package.
  */
-export interface PipelineDefinition {
+export interface PipelineRegistration<D = unknown> {
   readonly name: string;
-  readonly definition: unknown;
-  readonly validationError?: string;
+  readonly definition: D;
 }
 
 /** Everything the manager serves, as one value: swapping it is a config reload. */
-export interface ManagerConfig {
+export interface ManagerConfig<D = unknown> {
   readonly models: readonly ModelDefinition[];
-  readonly pipelines: readonly PipelineDefinition[];
+  readonly pipelines: readonly PipelineRegistration<D>[];
 }
 
 /** A config file read by the app: its content hash tells the watcher whether it changed. */
-export interface ConfigSnapshot {
+export interface ConfigSnapshot<D = unknown> {
   readonly hash: string;
-  readonly config: ManagerConfig;
+  readonly config: ManagerConfig<D>;
 }
 
 /**
  * Reads the config file again. Throws (preferably a ServingError with JSON_INVALID or
  * CONFIG_FILE_INVALID) when it cannot be read, parsed or validated.
  */
-export type ConfigLoader = () => Promise<ConfigSnapshot>;
+export type ConfigLoader<D = unknown> = () => Promise<ConfigSnapshot<D>>;
 
 /** The model repository as lifecycle needs it; the app adapts its StorageRegistry to this. */
 export interface ModelRepository {
@@ -91,10 +90,11 @@ export type PipelineBuild =
   | { readonly ok: false; readonly error: ServingError; dispose(): Promise<void> };
 
 /**
- * Turns a pipeline definition into something servable against the models available now. The
- * app implements it with the DAG package; the manager calls it on every config apply and
- * whenever a model the pipeline uses changes, one build at a time.
+ * Turns a registered pipeline's definition (`D`, the app's own type) into something servable
+ * against the models available now. The app implements it with the DAG package; the manager
+ * calls it on every config apply and whenever a model the pipeline uses changes, one build at
+ * a time.
  */
-export interface PipelineFactory {
-  build(definition: unknown, models: ModelLookup): Promise<PipelineBuild>;
+export interface PipelineFactory<D = unknown> {
+  build(definition: D, models: ModelLookup): Promise<PipelineBuild>;
 }

@@ -37,7 +37,7 @@ describe('VersionEntry', () => {
     });
     expect(logger.lines.at(-1)).toMatchObject({
       level: 'error',
-      message: 'Version 1 of model m status change: LOADING (UNKNOWN)',
+      message: 'Version 1 of model m failed to load: bad file; status: LOADING (UNKNOWN)',
       fields: { model: 'm', version: 1, from: 'LOADING', state: 'LOADING', reason: 'bad file' },
     });
     // A retry clears the error.

@@ -126,8 +126,12 @@ export class VersionEntry {
       errorCode: tfErrorCodeName(this.#errorCode),
       ...(this.#reason === undefined ? {} : { reason: this.#reason }),
     };
-    const message = `Version ${this.version} of model ${this.model} status change: ${this.#state} (${tfErrorCodeName(this.#errorCode)})`;
-    if (this.#reason === undefined) this.#logger.info(fields, message);
-    else this.#logger.error(fields, message);
+    const status = `${this.#state} (${tfErrorCodeName(this.#errorCode)})`;
+    const subject = `Version ${this.version} of model ${this.model}`;
+    // Only a failed load carries a reason here; its line says so in words, at error level.
+    if (this.#reason === undefined)
+      this.#logger.info(fields, `${subject} status change: ${status}`);
+    else
+      this.#logger.error(fields, `${subject} failed to load: ${this.#reason}; status: ${status}`);
   }
 }

@@ -1,6 +1,11 @@
 import { ServingError, StatusCode } from '@ovms/core';
 import type { InferRequest, Servable, ServableProvider, TensorMap } from '@ovms/core';
-import type { ModelLookup, PipelineBuild, PipelineFactory } from '../src/index.js';
+import type {
+  ModelLookup,
+  PipelineBuild,
+  PipelineFactory,
+  PipelineRegistration,
+} from '../src/index.js';
 
 /** What the fake factory reads from a pipeline definition: models run one after another. */
 export interface ChainDefinition {
@@ -13,14 +18,13 @@ export interface ChainDefinition {
  * when every model is available, and its requests lease each model from the manager in turn.
  * Counts builds and disposals so tests can see rebuilds and retirements.
  */
-export class ChainFactory implements PipelineFactory {
+export class ChainFactory implements PipelineFactory<ChainDefinition> {
   readonly builds: string[] = [];
   readonly disposed: string[] = [];
   provider: ServableProvider | undefined;
   throwing = false;
 
-  build(definition: unknown, models: ModelLookup): Promise<PipelineBuild> {
-    const chain = definition as ChainDefinition;
+  build(chain: ChainDefinition, models: ModelLookup): Promise<PipelineBuild> {
     if (this.throwing) return Promise.reject(new Error('factory bug'));
     this.builds.push(chain.name);
     const dispose = (): Promise<void> => {
@@ -78,7 +82,10 @@ class ChainServable implements Servable {
   }
 }
 
-/** A lifecycle PipelineDefinition for the fake factory. */
-export function chain(name: string, models: readonly string[]) {
-  return { name, definition: { name, models } satisfies ChainDefinition };
+/** A pipeline registration for the fake factory. */
+export function chain(
+  name: string,
+  models: readonly string[],
+): PipelineRegistration<ChainDefinition> {
+  return { name, definition: { name, models } };
 }

@@ -159,7 +159,7 @@ export function definition(
 
 /** Fakes plus manager options wired to them; polling off unless the test turns it on. */
 export function harness(): ManagerHarness & {
-  options: (extra?: Partial<ModelManagerOptions>) => ModelManagerOptions;
+  options: <D = unknown>(extra?: Partial<ModelManagerOptions<D>>) => ModelManagerOptions<D>;
 } {
   const repository = new FakeRepository();
   const engine = new FakeEngine();
@@ -168,7 +168,7 @@ export function harness(): ManagerHarness & {
     repository,
     engine,
     logger,
-    options: (extra = {}) => ({
+    options: <D = unknown>(extra: Partial<ModelManagerOptions<D>> = {}) => ({
       repository,
       engines: createEngineSelector([engine]),
       logger,

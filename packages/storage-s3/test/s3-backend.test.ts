@@ -5,7 +5,7 @@ import type { DownloadProgress } from '@ovms/core';
 import { StorageRegistry, createLocalBackend, listVersions, removeLocalCopy } from '@ovms/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Backend } from '../src/index.js';
-import type { S3StorageBackend } from '../src/index.js';
+import type { S3StorageBackend } from '../src/s3-backend.js';
 import {
   BIG_SIZE,
   BUCKET,
