@@ -78,7 +78,7 @@ async function loadModel(
   const pool = await startPool(file, prepared, sessionOptions, size);
   try {
     const plan = prepared.plan ?? planFromMetadata(pool.metadata);
-    const shapes = servedShapes(plan, pool.metadata, file, typeof options.batchSize === 'number');
+    const shapes = servedShapes(plan, pool.metadata, file);
     if (plan.probe) await probe(pool, shapes);
     const queue = new RequestQueue({ concurrency: size, maxQueued });
     return new OnnxRuntimeModel({ pool, file, shapes, queue, nireq: size });
@@ -131,12 +131,7 @@ function planFromMetadata(metadata: SessionMetadata): LoadPlan {
   return planLoad(inputs, [], {}, new Set());
 }
 
-function servedShapes(
-  plan: LoadPlan,
-  metadata: SessionMetadata,
-  file: string,
-  batchSized: boolean,
-): ServedShapes {
+function servedShapes(plan: LoadPlan, metadata: SessionMetadata, file: string): ServedShapes {
   const types = specsFromMetadata(metadata.inputs, file);
   const served = plan.inputs.map((input) => {
     const dtype = types.find((spec) => spec.name === input.feedName)?.dtype;
@@ -168,7 +163,10 @@ function servedShapes(
     });
     return { name: spec.name, dtype: spec.dtype, dims };
   });
-  return new ServedShapes(served, outputs, batchSized);
+  // As in OVMS, a request whose batch differs from a fixed one is INVALID_BATCH_SIZE; core's
+  // check knows the batch only as the first dim, so a layout that moves N keeps INVALID_SHAPE.
+  const batchFirst = plan.inputs.every((input) => (input.batchDim ?? 0) === 0);
+  return new ServedShapes(served, outputs, batchFirst);
 }
 
 /**

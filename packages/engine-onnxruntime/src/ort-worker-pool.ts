@@ -119,12 +119,24 @@ export class OrtWorkerPool {
 async function initialModels(options: OrtWorkerPoolOptions): Promise<ModelSource[]> {
   const size = Math.max(options.size, 1);
   if (options.bytes === undefined) return Array.from({ length: size }, () => options.file);
-  const bytes = ownBuffer(await options.bytes());
-  return Array.from({ length: size }, (_, i) => (i === size - 1 ? bytes : bytes.slice()));
+  let bytes: Uint8Array;
+  try {
+    bytes = ownBuffer(await options.bytes());
+  } catch (error) {
+    if (error instanceof ServingError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ServingError(StatusCode.MODEL_FILE_INVALID, `cannot load ${options.file}: ${reason}`);
+  }
+  return Array.from({ length: size }, (_, i) => (i === size - 1 ? bytes : copy(bytes)));
+}
+
+/** A copy in a fresh ArrayBuffer (a Buffer's `slice` would be a view of the same memory). */
+function copy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
 }
 
 /** A view over a whole ArrayBuffer of its own, so it can be transferred. */
 function ownBuffer(bytes: Uint8Array): Uint8Array {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return whole && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+  return whole && bytes.buffer instanceof ArrayBuffer ? bytes : copy(bytes);
 }

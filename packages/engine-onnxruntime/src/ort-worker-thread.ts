@@ -69,16 +69,16 @@ export class OrtWorkerThread {
     this.#settleReady = settle as Settle<SessionMetadata>;
     this.#worker = new Worker(WORKER_URL, { workerData: options.data });
     this.#worker.on('message', (reply: WorkerReply) => this.#onReply(reply));
-    options.model.then(
-      (model) => {
+    options.model
+      .then((model) => {
         const transfer = typeof model === 'string' ? [] : [model.buffer as ArrayBuffer];
         if (!this.dead) this.#post({ kind: 'load', model }, transfer);
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
+        // No model to send (a rewrite failed, a buffer would not transfer): end the thread.
         this.#settleReady.reject(this.#loadError(messageOf(error)));
         void this.#worker.terminate();
-      },
-    );
+      });
     this.#worker.on('error', (error) => (this.#lastError = error));
     this.#exited = new Promise((resolve) => {
       this.#worker.once('exit', (code) => {
