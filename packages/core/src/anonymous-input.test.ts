@@ -24,6 +24,14 @@ describe('resolveAnonymousInput', () => {
     expect(resolveAnonymousInput(named, ['a', 'b'])).toBe(named);
   });
 
+  it('applies an unnamed shape auto to every input, a named shape winning', () => {
+    const resolved = resolveAnonymousInput(
+      { shape: { [ANONYMOUS_INPUT_NAME]: 'auto', b: [1, 2] } },
+      ['a', 'b', 'c'],
+    );
+    expect(resolved.shape).toEqual({ a: 'auto', b: [1, 2], c: 'auto' });
+  });
+
   it('refuses an unnamed shape on a model with several inputs, naming them', () => {
     const run = () =>
       resolveAnonymousInput({ shape: { [ANONYMOUS_INPUT_NAME]: [1, 2] } }, ['a', 'b']);

@@ -3,9 +3,10 @@ import { ServingError, StatusCode } from './status.js';
 
 /**
  * Gives a `shape` or `layout` set without an input name (`--shape (1,1024)`, `"layout":
- * "NHWC:NCHW"`) to the model's only input, as OVMS does. A model with several inputs refuses it,
- * naming them, so the user can write the per-input form. Engines call this once they know the
- * model's inputs; options without the anonymous key come back as they are.
+ * "NHWC:NCHW"`) to the model's only input, as OVMS does; `--shape auto` applies to every input
+ * (a shape named for an input wins). Any other unnamed value on a model with several inputs is
+ * refused, naming them, so the user can write the per-input form. Engines call this once they
+ * know the model's inputs; options without the anonymous key come back as they are.
  */
 export function resolveAnonymousInput(
   options: ModelLoadOptions,
@@ -14,6 +15,13 @@ export function resolveAnonymousInput(
   const shape = options.shape?.[ANONYMOUS_INPUT_NAME];
   const layout = options.layout?.[ANONYMOUS_INPUT_NAME];
   if (shape === undefined && layout === undefined) return options;
+  if (shape === 'auto' && layout === undefined) {
+    const named = Object.fromEntries(
+      Object.entries(options.shape ?? {}).filter(([key]) => key !== ANONYMOUS_INPUT_NAME),
+    );
+    const every = Object.fromEntries(inputNames.map((name) => [name, shape] as const));
+    return { ...options, shape: { ...every, ...named } };
+  }
   const [only, ...others] = inputNames;
   if (only === undefined || others.length > 0) {
     const setting = shape !== undefined ? 'shape' : 'layout';

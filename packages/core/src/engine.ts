@@ -19,8 +19,9 @@ export interface InputSpec extends TensorSpec {
    */
   readonly batchDim?: number;
   /**
-   * Dims that follow each request (OVMS `auto`): 'all' for `shape: auto` (any rank and size),
-   * the batch dim for `batch_size: auto`. Requests may take any size there; the engine adapts.
+   * Dims that follow each request (OVMS `auto`): 'all' for `shape: auto` (every dim; the rank
+   * stays, unless the model's rank is dynamic: shape [] with 'all'), the batch dim for
+   * `batch_size: auto`. Requests may take any size there; the engine adapts.
    */
   readonly autoDims?: 'all' | readonly number[];
 }

@@ -87,12 +87,17 @@ describe('validateInputs', () => {
     expect(rank.code).toBe(StatusCode.INVALID_NO_OF_SHAPE_DIMENSIONS);
   });
 
-  it('takes any rank and size on a shape auto input, and still checks the content size', () => {
+  it('takes any size but not another rank on a shape auto input, and checks the content size', () => {
     const auto: InputSpec[] = [
       { name: 'x', dtype: 'FP32', shape: [1, 4], batchDim: 0, autoDims: 'all' },
       { name: 's', dtype: 'BYTES', shape: [-1] },
     ];
-    expect(() => validateInputs(auto, inputs([2, 3, 4]))).not.toThrow();
+    expect(() => validateInputs(auto, inputs([7, 3]))).not.toThrow();
+    expect(failure(() => validateInputs(auto, inputs([2, 3, 4]))).code).toBe(
+      StatusCode.INVALID_NO_OF_SHAPE_DIMENSIONS,
+    );
+    const dynamicRank: InputSpec[] = [{ ...auto[0]!, shape: [] }, auto[1]!];
+    expect(() => validateInputs(dynamicRank, inputs([2, 3, 4]))).not.toThrow();
     const map = inputs([2, 3]);
     map.set('x', { dtype: 'FP32', shape: [2, 3], data: new Uint8Array(8) });
     const error = failure(() => validateInputs(auto, map));

@@ -6,8 +6,7 @@ import { formatShape, type Tensor, type TensorMap } from './tensor.js';
 /**
  * Checks a request's inputs against a model's current input specs in OVMS order and wording
  * (SPEC.md "Errors"): count, names, precision, rank, batch, dims, then byte or value count.
- * Dims an input takes `auto` accept any size (the engine reshapes to them); `shape: auto` accepts
- * any rank too. Runs in the servable, before the engine is touched, so a bad request never
+ * Dims an input takes `auto` accept any size (the engine reshapes to them). Runs in the servable, before the engine is touched, so a bad request never
  * reaches native code.
  */
 export function validateInputs(specs: readonly InputSpec[], inputs: TensorMap): void {
@@ -62,7 +61,10 @@ function checkedElementCount(spec: InputSpec, shape: readonly number[], where: s
       `Expected: ${formatShape(spec.shape)}; Actual: ${formatShape(shape)}; ${where}`,
     );
   const auto = spec.autoDims;
-  if (auto !== 'all' && shape.length !== spec.shape.length) {
+  // OVMS checks the rank even under `shape: auto`; only a model whose rank is dynamic (reported
+  // as rank 0 with every dim auto) takes any.
+  const anyRank = auto === 'all' && spec.shape.length === 0;
+  if (!anyRank && shape.length !== spec.shape.length) {
     throw mismatch(StatusCode.INVALID_NO_OF_SHAPE_DIMENSIONS);
   }
   let count = 1;

@@ -1,16 +1,25 @@
+import { dirname } from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
 import {
   ServingError,
   StatusCode,
   RequestQueue,
-  resolveAnonymousInput,
+  createNumericTensor,
+  DATA_TYPES,
   type Engine,
   type LoadedModel,
   type ModelLoadOptions,
+  type TensorMap,
 } from '@ovms/core';
+import { parseAutoDimName, planLoad, type LoadPlan } from './load-plan.js';
 import { findOnnxFile } from './model-file.js';
-import { checkLayouts, resolveInputs, specsFromMetadata } from './model-specs.js';
+import { prepareModel, type PreparedModel } from './model-source.js';
+import { specsFromMetadata } from './model-specs.js';
 import { OnnxRuntimeModel } from './onnxruntime-model.js';
 import { OrtWorkerPool } from './ort-worker-pool.js';
+import type { SessionMetadata } from './ort-worker-thread.js';
+import { toWire } from './ort-tensors.js';
+import { ServedShapes, type OutputDim } from './served-shapes.js';
 import { sessionOptionsFromPluginConfig } from './session-options.js';
 
 export interface OnnxRuntimeEngineOptions {
@@ -24,10 +33,11 @@ const SUPPORTED_DEVICES = ['CPU'];
 /**
  * ONNX models through onnxruntime-node on CPU. Inference runs on worker threads, never on the
  * event loop (onnxruntime-node's `session.run` is synchronous native work): each loaded model
- * owns `nireq` threads, each with its own InferenceSession from the same file and options.
+ * owns `nireq` threads, each with its own InferenceSession from the same model and options.
  * `nireq` 0 or unset means 1, since ORT already parallelises one run over `intraOpNumThreads`;
  * with more, consider `INFERENCE_NUM_THREADS` ≈ cores / nireq so the threads do not compete.
- * `cacheDir` is ignored: ORT has no compiled-model cache.
+ * OVMS `shape`, `batch_size` and `layout` rewrite the ModelProto before the sessions are
+ * created (see planLoad). `cacheDir` is ignored: ORT has no compiled-model cache.
  */
 export function createOnnxRuntimeEngine(options: OnnxRuntimeEngineOptions = {}): Engine {
   const maxQueued = options.maxQueuedRequests ?? DEFAULT_MAX_QUEUED;
@@ -63,21 +73,120 @@ async function loadModel(
     throw new ServingError(StatusCode.MODEL_FILE_INVALID, `no .onnx model file in ${dir}`);
   }
 
+  const prepared = await prepareModel(file, options);
   const size = Math.max(nireq, 1);
-  const pool = await OrtWorkerPool.start({ file, sessionOptions, size });
+  const pool = await startPool(file, prepared, sessionOptions, size);
   try {
-    const modelInputs = specsFromMetadata(pool.metadata.inputs, file);
-    const outputs = specsFromMetadata(pool.metadata.outputs, file);
-    const resolved = resolveAnonymousInput(
-      options,
-      modelInputs.map((input) => input.name),
-    );
-    const { inputs } = resolveInputs(modelInputs, resolved);
-    checkLayouts(resolved.layout ?? {}, [...modelInputs, ...outputs]);
+    const plan = prepared.plan ?? planFromMetadata(pool.metadata);
+    const shapes = servedShapes(plan, pool.metadata, file);
+    if (plan.probe) await probe(pool, shapes);
     const queue = new RequestQueue({ concurrency: size, maxQueued });
-    return new OnnxRuntimeModel({ pool, file, inputs, outputs, queue, nireq: size });
+    return new OnnxRuntimeModel({ pool, file, shapes, queue, nireq: size });
   } catch (error) {
     await pool.close();
     throw error;
+  }
+}
+
+/**
+ * A rewritten model loads from bytes, its external data from the model's directory. A session
+ * that cannot be created for changed input dims is RESHAPE_ERROR with ORT's reason.
+ */
+async function startPool(
+  file: string,
+  prepared: PreparedModel,
+  sessionOptions: InferenceSession.SessionOptions,
+  size: number,
+): Promise<OrtWorkerPool> {
+  if (prepared.bytes === undefined) return OrtWorkerPool.start({ file, sessionOptions, size });
+  const fromBytes: InferenceSession.SessionOptions = {
+    ...sessionOptions,
+    extra: { session: { model_external_initializers_file_folder_path: dirname(file) } },
+  };
+  try {
+    return await OrtWorkerPool.start({
+      file,
+      bytes: prepared.bytes,
+      sessionOptions: fromBytes,
+      size,
+    });
+  } catch (error) {
+    if (prepared.plan?.reshaped === true && error instanceof ServingError) {
+      throw new ServingError(StatusCode.RESHAPE_ERROR, error.detail ?? error.message, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/** The plan of a model served as it is: its own dims, batch on the first. */
+function planFromMetadata(metadata: SessionMetadata): LoadPlan {
+  const inputs = metadata.inputs.map((value) => ({
+    name: value.name,
+    dims: value.isTensor
+      ? value.shape.map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : ''))
+      : [],
+  }));
+  return planLoad(inputs, [], {}, new Set());
+}
+
+function servedShapes(plan: LoadPlan, metadata: SessionMetadata, file: string): ServedShapes {
+  const types = specsFromMetadata(metadata.inputs, file);
+  const served = plan.inputs.map((input) => {
+    const dtype = types.find((spec) => spec.name === input.feedName)?.dtype;
+    if (dtype === undefined) {
+      throw new ServingError(
+        StatusCode.INTERNAL_ERROR,
+        `session of ${file} has no input ${input.feedName}`,
+      );
+    }
+    const { name, shape, batchDim, autoDims } = input;
+    return {
+      spec: {
+        name,
+        dtype,
+        shape,
+        ...(batchDim !== undefined && { batchDim }),
+        ...(autoDims !== undefined && { autoDims }),
+      },
+      feedName: input.feedName,
+      tracked: input.tracked,
+    };
+  });
+  const outputs = specsFromMetadata(metadata.outputs, file).map((spec, index) => {
+    const value = metadata.outputs[index];
+    const dims: OutputDim[] = spec.shape.map((dim, axis) => {
+      const symbol = value?.isTensor === true ? value.shape[axis] : undefined;
+      const auto = typeof symbol === 'string' ? parseAutoDimName(symbol) : undefined;
+      return auto === undefined ? dim : { input: auto.index, axis: auto.axis };
+    });
+    return { name: spec.name, dtype: spec.dtype, dims };
+  });
+  return new ServedShapes(served, outputs);
+}
+
+/**
+ * One run on zeros of the fixed shapes: a graph that cannot take them fails here, at load,
+ * as an OpenVINO reshape would, rather than on every request.
+ */
+async function probe(pool: OrtWorkerPool, shapes: ServedShapes): Promise<void> {
+  const inputs: TensorMap = new Map();
+  for (const spec of shapes.inputs) {
+    if (spec.dtype === 'BYTES') return;
+    const count = spec.shape.reduce((product, dim) => product * dim, 1);
+    const zeros = new Uint8Array(count * DATA_TYPES[spec.dtype].byteSize);
+    inputs.set(spec.name, createNumericTensor(spec.dtype, spec.shape, zeros));
+  }
+  const { tensors, transfer } = toWire(inputs, shapes.feedNames);
+  try {
+    await pool.run(tensors, transfer);
+  } catch (error) {
+    const reason = error instanceof ServingError ? (error.detail ?? error.message) : String(error);
+    throw new ServingError(
+      StatusCode.RESHAPE_ERROR,
+      `onnxruntime cannot run the model with the requested shapes: ${reason}`,
+      { cause: error },
+    );
   }
 }

@@ -2,20 +2,21 @@ import {
   ServingError,
   StatusCode,
   type InferTiming,
+  type InputSpec,
   type LoadedModel,
   type RequestQueue,
   type TensorMap,
-  type InputSpec,
   type TensorSpec,
 } from '@ovms/core';
 import type { OrtWorkerPool } from './ort-worker-pool.js';
 import { fromWire, toWire } from './ort-tensors.js';
+import type { ServedShapes } from './served-shapes.js';
 
 export interface OnnxRuntimeModelParts {
   readonly pool: OrtWorkerPool;
   readonly file: string;
-  readonly inputs: readonly InputSpec[];
-  readonly outputs: readonly TensorSpec[];
+  /** What the model reports and checks requests against; follows `auto` requests. */
+  readonly shapes: ServedShapes;
   /** Runs at most as many jobs at once as the pool has worker threads. */
   readonly queue: RequestQueue;
   /** Worker threads (infer requests); the queue's concurrency. */
@@ -34,22 +35,29 @@ export interface OnnxRuntimeUsage {
  * one of its `nireq` worker threads through the bounded request queue.
  */
 export class OnnxRuntimeModel implements LoadedModel {
-  readonly inputs: readonly InputSpec[];
-  readonly outputs: readonly TensorSpec[];
   /** The model file, for logs and errors. */
   readonly file: string;
   readonly #pool: OrtWorkerPool;
+  readonly #shapes: ServedShapes;
   readonly #queue: RequestQueue;
   readonly #nireq: number;
   #closing: Promise<void> | undefined;
 
   constructor(parts: OnnxRuntimeModelParts) {
-    this.inputs = parts.inputs;
-    this.outputs = parts.outputs;
     this.file = parts.file;
     this.#pool = parts.pool;
+    this.#shapes = parts.shapes;
     this.#queue = parts.queue;
     this.#nireq = parts.nireq;
+  }
+
+  /** The inputs now: after a request of another size on an `auto` dim, that request's shape. */
+  get inputs(): readonly InputSpec[] {
+    return this.#shapes.inputs;
+  }
+
+  get outputs(): readonly TensorSpec[] {
+    return this.#shapes.outputs;
   }
 
   /** Requests running now (`ovms_infer_req_active`). */
@@ -78,7 +86,9 @@ export class OnnxRuntimeModel implements LoadedModel {
       );
     }
     const calledAt = timing === undefined ? 0 : performance.now();
-    return this.#queue.run(() => this.#run(inputs, calledAt, timing), signal);
+    const outputs = await this.#queue.run(() => this.#run(inputs, calledAt, timing), signal);
+    this.#shapes.follow(inputs);
+    return outputs;
   }
 
   /**
@@ -88,7 +98,7 @@ export class OnnxRuntimeModel implements LoadedModel {
    */
   async #run(inputs: TensorMap, calledAt: number, timing?: InferTiming): Promise<TensorMap> {
     if (timing !== undefined) timing.waitUs = (performance.now() - calledAt) * 1000;
-    const { tensors, transfer } = toWire(inputs);
+    const { tensors, transfer } = toWire(inputs, this.#shapes.feedNames);
     const result = await this.#pool.run(tensors, transfer);
     if (timing !== undefined) timing.inferenceUs = (result.finishedAt - result.startedAt) * 1000;
     return fromWire(result.outputs, this.outputs);

@@ -25,12 +25,15 @@ export interface WireInputs {
  * is then transferred: that copy is the price of not blocking the event loop, since a
  * request's bytes are usually a slice of a larger (pooled) buffer that cannot be detached.
  * The copy is a typed array of ORT's class for the type (core `TYPED_ARRAY_OF` matches ORT's).
- * BYTES become strings, ORT's only form for string tensors. Inputs are already validated.
+ * BYTES become strings, ORT's only form for string tensors. Inputs are already validated;
+ * `feedNames` maps a client's input name to the graph input that takes it, where they differ.
  */
-export function toWire(inputs: TensorMap): WireInputs {
+export function toWire(inputs: TensorMap, feedNames?: ReadonlyMap<string, string>): WireInputs {
   const tensors: WireTensor[] = [];
   const transfer: ArrayBuffer[] = [];
-  for (const [name, tensor] of inputs) {
+  for (const [inputName, tensor] of inputs) {
+    // A layout's Transpose renamed the graph input clients know by `inputName`.
+    const name = feedNames?.get(inputName) ?? inputName;
     const dims = tensor.shape;
     if (tensor.dtype === 'BYTES') {
       const strings = tensor.data.map((bytes) => decoder.decode(bytes));
@@ -41,7 +44,7 @@ export function toWire(inputs: TensorMap): WireInputs {
     if (type === null) {
       throw new ServingError(
         StatusCode.INVALID_PRECISION,
-        `${tensor.dtype} is not supported by onnxruntime engine; input name: ${name}`,
+        `${tensor.dtype} is not supported by onnxruntime engine; input name: ${inputName}`,
       );
     }
     const copy = new Uint8Array(tensor.data.byteLength);

@@ -1,10 +1,17 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ServingError, StatusCode } from '@ovms/core';
 import { OrtWorkerThread, type SessionMetadata } from './ort-worker-thread.js';
-import type { RunResult, WireTensor, WorkerData } from './worker-protocol.js';
+import type { ModelSource, RunResult, WireTensor, WorkerData } from './worker-protocol.js';
 
 export interface OrtWorkerPoolOptions {
+  /** The model file, for messages; also what the threads load when `bytes` is absent. */
   readonly file: string;
+  /**
+   * Produces the ModelProto to load instead of the file (the engine's rewrite of it). Called
+   * once at start, and again for each replacement of a crashed thread, so the pool holds no
+   * copy of the model between loads.
+   */
+  readonly bytes?: () => Promise<Uint8Array>;
   readonly sessionOptions: InferenceSession.SessionOptions;
   /** Worker threads, one InferenceSession each: the model's `nireq`. */
   readonly size: number;
@@ -12,25 +19,32 @@ export interface OrtWorkerPoolOptions {
 
 /**
  * A model's infer requests: `size` worker threads, each with its own InferenceSession from
- * the same file and options. The caller (the model's RequestQueue) runs at most `size` jobs
+ * the same model and options. The caller (the model's RequestQueue) runs at most `size` jobs
  * at once, so a free thread always exists. A thread that crashes fails its job and is
  * replaced at once; one whose replacement fails to load is retried by the next job.
  */
 export class OrtWorkerPool {
   readonly #data: WorkerData;
+  readonly #file: string;
+  readonly #bytes: (() => Promise<Uint8Array>) | undefined;
   readonly #threads: OrtWorkerThread[] = [];
   #metadata: SessionMetadata | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(data: WorkerData, size: number) {
-    this.#data = data;
-    for (let i = 0; i < size; i++) this.#threads.push(this.#spawn());
+  private constructor(options: OrtWorkerPoolOptions, models: readonly Promise<ModelSource>[]) {
+    this.#data = { sessionOptions: options.sessionOptions };
+    this.#file = options.file;
+    this.#bytes = options.bytes;
+    for (const model of models) this.#threads.push(this.#spawn(model));
   }
 
   /** Starts every thread in parallel; the first load error (MODEL_FILE_INVALID) fails the pool. */
   static async start(options: OrtWorkerPoolOptions): Promise<OrtWorkerPool> {
-    const data: WorkerData = { file: options.file, sessionOptions: options.sessionOptions };
-    const pool = new OrtWorkerPool(data, options.size);
+    const models = await initialModels(options);
+    const pool = new OrtWorkerPool(
+      options,
+      models.map((model) => Promise.resolve(model)),
+    );
     const loads = await Promise.allSettled(pool.#threads.map((thread) => thread.ready));
     const failed = loads.find((load) => load.status === 'rejected');
     const [first] = loads;
@@ -42,7 +56,7 @@ export class OrtWorkerPool {
     return pool;
   }
 
-  /** Metadata of the sessions (every thread loads the same file with the same options). */
+  /** Metadata of the sessions (every thread loads the same model with the same options). */
   get metadata(): SessionMetadata {
     if (this.#metadata === undefined) throw new Error('OrtWorkerPool is not loaded');
     return this.#metadata;
@@ -82,12 +96,47 @@ export class OrtWorkerPool {
   #replace(thread: OrtWorkerThread): OrtWorkerThread {
     const index = this.#threads.indexOf(thread);
     if (index < 0 || this.#closing !== undefined) return thread;
-    const replacement = this.#spawn();
+    const model = this.#bytes === undefined ? this.#file : this.#bytes().then(ownBuffer);
+    const replacement = this.#spawn(Promise.resolve(model));
     this.#threads[index] = replacement;
     return replacement;
   }
 
-  #spawn(): OrtWorkerThread {
-    return new OrtWorkerThread(this.#data, (crashed) => this.#replace(crashed));
+  #spawn(model: Promise<ModelSource>): OrtWorkerThread {
+    return new OrtWorkerThread({
+      data: this.#data,
+      file: this.#file,
+      model,
+      onCrash: (crashed) => this.#replace(crashed),
+    });
   }
+}
+
+/**
+ * One model per thread. Bytes are transferred, so each thread gets its own buffer: the last
+ * takes the produced one, the others copies (each thread's session parses its own anyway).
+ */
+async function initialModels(options: OrtWorkerPoolOptions): Promise<ModelSource[]> {
+  const size = Math.max(options.size, 1);
+  if (options.bytes === undefined) return Array.from({ length: size }, () => options.file);
+  let bytes: Uint8Array;
+  try {
+    bytes = ownBuffer(await options.bytes());
+  } catch (error) {
+    if (error instanceof ServingError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ServingError(StatusCode.MODEL_FILE_INVALID, `cannot load ${options.file}: ${reason}`);
+  }
+  return Array.from({ length: size }, (_, i) => (i === size - 1 ? bytes : copy(bytes)));
+}
+
+/** A copy in a fresh ArrayBuffer (a Buffer's `slice` would be a view of the same memory). */
+function copy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+/** A view over a whole ArrayBuffer of its own, so it can be transferred. */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return whole && bytes.buffer instanceof ArrayBuffer ? bytes : copy(bytes);
 }

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ServingError, StatusCode } from '@ovms/core';
 import type {
+  ModelSource,
   RunResult,
   WireTensor,
   WorkerData,
@@ -26,6 +27,16 @@ interface Settle<T> {
 
 type Job = Settle<RunResult>;
 
+/** How a thread gets its model. */
+export interface ThreadOptions {
+  readonly data: WorkerData;
+  /** The model file, for messages. */
+  readonly file: string;
+  /** The path or the bytes to load; bytes are transferred to the thread, not copied. */
+  readonly model: Promise<ModelSource>;
+  readonly onCrash: (thread: OrtWorkerThread) => void;
+}
+
 /**
  * The main thread's handle on one `ort-worker.js` thread holding one InferenceSession: one
  * job at a time. The thread keeps the process alive only while it loads or runs. An exit
@@ -46,9 +57,9 @@ export class OrtWorkerThread {
   #reserved = false;
   readonly #settleReady: Settle<SessionMetadata>;
 
-  constructor(data: WorkerData, onCrash: (thread: OrtWorkerThread) => void) {
-    this.#file = data.file;
-    this.#onCrash = onCrash;
+  constructor(options: ThreadOptions) {
+    this.#file = options.file;
+    this.#onCrash = options.onCrash;
     let settle: Settle<SessionMetadata> | undefined;
     this.ready = new Promise<SessionMetadata>((resolve, reject) => {
       settle = { resolve, reject };
@@ -56,8 +67,18 @@ export class OrtWorkerThread {
     // Observed here so a failed load nobody awaits (a replacement) is not an unhandled rejection.
     this.ready.catch(() => undefined);
     this.#settleReady = settle as Settle<SessionMetadata>;
-    this.#worker = new Worker(WORKER_URL, { workerData: data });
+    this.#worker = new Worker(WORKER_URL, { workerData: options.data });
     this.#worker.on('message', (reply: WorkerReply) => this.#onReply(reply));
+    options.model
+      .then((model) => {
+        const transfer = typeof model === 'string' ? [] : [model.buffer as ArrayBuffer];
+        if (!this.dead) this.#post({ kind: 'load', model }, transfer);
+      })
+      .catch((error: unknown) => {
+        // No model to send (a rewrite failed, a buffer would not transfer): end the thread.
+        this.#settleReady.reject(this.#loadError(messageOf(error)));
+        void this.#worker.terminate();
+      });
     this.#worker.on('error', (error) => (this.#lastError = error));
     this.#exited = new Promise((resolve) => {
       this.#worker.once('exit', (code) => {

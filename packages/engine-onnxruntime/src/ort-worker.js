@@ -6,11 +6,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
-/** @import { WireTensor, WorkerData, WorkerReply, WorkerRequest } from './worker-protocol.js' */
+/** @import { ModelSource, WireTensor, WorkerData, WorkerReply, WorkerRequest } from './worker-protocol.js' */
 
 const port = parentPort;
 if (port === null) throw new Error('ort-worker.js must run as a worker thread');
-const { file, sessionOptions } = /** @type {WorkerData} */ (workerData);
+const { sessionOptions } = /** @type {WorkerData} */ (workerData);
 
 /** @param {unknown} error */
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
@@ -23,10 +23,26 @@ function send(reply, transfer = []) {
   port?.postMessage(reply, transfer);
 }
 
+/** @returns {Promise<ModelSource>} */
+function modelSource() {
+  return new Promise((resolve) => {
+    port?.once('message', (/** @type {WorkerRequest} */ request) => {
+      // The main thread sends `load` first; a thread closed before it loads just ends.
+      if (request.kind === 'load') resolve(request.model);
+      else process.exit(request.kind === 'exit' ? request.code : 0);
+    });
+  });
+}
+
 /** @type {InferenceSession | undefined} */
 let session;
 try {
-  session = await InferenceSession.create(file, sessionOptions);
+  const model = await modelSource();
+  // A path, or ModelProto bytes (kept only until the session has parsed them).
+  session =
+    typeof model === 'string'
+      ? await InferenceSession.create(model, sessionOptions)
+      : await InferenceSession.create(model, sessionOptions);
 } catch (error) {
   // No message listener is attached, so the thread ends once this reply is sent.
   send({ kind: 'load-failed', message: messageOf(error) });
@@ -36,6 +52,8 @@ if (session !== undefined) {
   const loaded = session;
   port.on('message', (/** @type {WorkerRequest} */ request) => {
     switch (request.kind) {
+      case 'load':
+        break;
       case 'infer':
         void infer(loaded, request.inputs);
         break;

@@ -6,11 +6,16 @@ import type { InferenceSession } from 'onnxruntime-node';
  * these through JSDoc.
  */
 
-/** What a worker is started with. */
+/** What a worker is started with; the model itself follows in a `load` message. */
 export interface WorkerData {
-  readonly file: string;
   readonly sessionOptions: InferenceSession.SessionOptions;
 }
+
+/**
+ * The model a worker loads: a file path, or the bytes of a ModelProto the engine rewrote
+ * (`shape`, `batch_size`, `layout`), transferred to the thread.
+ */
+export type ModelSource = string | Uint8Array;
 
 /**
  * A tensor crossing the thread boundary. Numeric `data` is a typed array of ORT's class for
@@ -31,6 +36,8 @@ export interface RunResult {
 }
 
 export type WorkerRequest =
+  /** The first message a worker reads: what to create its session from. */
+  | { readonly kind: 'load'; readonly model: ModelSource }
   | { readonly kind: 'infer'; readonly inputs: readonly WireTensor[] }
   /** Release the session, then end the thread. */
   | { readonly kind: 'close' }

@@ -1,10 +1,9 @@
 import { describeEngineConformance } from '@ovms/testing';
 import { createOnnxRuntimeEngine } from '../src/index.js';
 
+// Every capability: shape and batch_size rewrite the graph inputs, layout adds a Transpose.
 describeEngineConformance({
   name: 'onnxruntime',
   createEngine: () => createOnnxRuntimeEngine(),
   formats: ['onnx'],
-  // ONNX Runtime cannot reshape a model or transpose its inputs; both are refused at load.
-  capabilities: { reshape: false, layout: false },
 });

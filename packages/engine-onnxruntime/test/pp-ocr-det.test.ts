@@ -25,7 +25,9 @@ describe('onnxruntime engine: PP-OCRv4 text detection (real model)', () => {
   };
 
   it('reports the dynamic NCHW input and its probability-map output', () => {
-    expect(loaded().inputs).toEqual([{ name: 'x', dtype: 'FP32', shape: [-1, 3, -1, -1] }]);
+    expect(loaded().inputs).toEqual([
+      { name: 'x', dtype: 'FP32', shape: [-1, 3, -1, -1], batchDim: 0 },
+    ]);
     expect(loaded().outputs).toEqual([
       { name: 'sigmoid_0.tmp_0', dtype: 'FP32', shape: [-1, 1, -1, -1] },
     ]);

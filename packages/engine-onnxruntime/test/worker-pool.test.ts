@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,42 @@ describe('onnxruntime worker pool', () => {
     const inputs = spec.sampleInputs({ seed: 5 });
     expect(await runAdd(pool, inputs)).toEqual(spec.reference(inputs));
     await pool.close();
+  });
+
+  it('loads bytes on every thread and produces them again for a crashed thread', async () => {
+    const file = join(addDir, 'model.onnx');
+    let produced = 0;
+    const bytes = async () => {
+      produced++;
+      return readFile(file);
+    };
+    const sessionOptions = sessionOptionsFromPluginConfig({});
+    const pool = await OrtWorkerPool.start({ file, bytes, sessionOptions, size: 2 });
+    expect(produced).toBe(1);
+    const inputs = spec.sampleInputs({ seed: 3 });
+    expect(await Promise.all([runAdd(pool, inputs), runAdd(pool, inputs)])).toEqual([
+      spec.reference(inputs),
+      spec.reference(inputs),
+    ]);
+    const [crashing] = pool.threads;
+    crashing?.exitForTest(3);
+    await expect(runAdd(pool, inputs)).rejects.toThrow('stopped (exit code 3)');
+    expect(await runAdd(pool, inputs)).toEqual(spec.reference(inputs));
+    expect(produced).toBe(2);
+    await pool.close();
+  });
+
+  it('fails to start when the bytes cannot be produced, with the reason', async () => {
+    const file = join(addDir, 'model.onnx');
+    const bytes = () => Promise.reject(new Error('rewrite failed'));
+    const sessionOptions = sessionOptionsFromPluginConfig({});
+    const error = await OrtWorkerPool.start({ file, bytes, sessionOptions, size: 1 }).catch(
+      (reason: unknown) => reason,
+    );
+    expect((error as ServingError).code).toBe(StatusCode.MODEL_FILE_INVALID);
+    expect((error as ServingError).message).toBe(
+      `Model file could not be loaded - cannot load ${file}: rewrite failed`,
+    );
   });
 
   it("fails to start with the first thread's load error: ORT's reason, naming the file", async () => {

@@ -31,7 +31,6 @@ export function reshapeTargets(
 function differs(input: AutoInput, actual: readonly number[]): boolean {
   const compiled = input.shape;
   if (compiled === undefined) return false;
-  if (input.autoDims === 'all' && actual.length !== compiled.length) return true;
   for (let axis = 0; axis < compiled.length; axis++) {
     const want = compiled[axis] ?? -1;
     if (want < 0 || want === actual[axis]) continue;

@@ -97,41 +97,6 @@ export function registerParameterTests(context: ConformanceContext): void {
       }
     });
 
-    it(`batchSize 'auto' on a fixed batch dim ${context.capabilities.reshape ? 'follows each request, metadata too' : 'is refused'}`, async () => {
-      const load = context.load('fixed_shape', { batchSize: 'auto' });
-      if (!context.capabilities.reshape) {
-        await expectServingError(load, StatusCode.RESHAPE_ERROR, 'x', 'auto');
-        return;
-      }
-      const model = served(await load);
-      const spec = fixtureSpec('fixed_shape');
-      for (const rows of [2, 5, 1]) {
-        const inputs = spec.sampleInputs({ shapes: { x: [rows, 3] } });
-        expectTensorsEqual(await model.infer({ inputs }), spec.reference(inputs));
-        expect(model.inputs[0]?.shape).toEqual([rows, 3]);
-      }
-      await expectServingError(
-        model.infer({ inputs: spec.sampleInputs({ shapes: { x: [2, 4] } }) }),
-        StatusCode.INVALID_SHAPE,
-        'Invalid input shape - Expected: (1,3); Actual: (2,4); input name: x',
-      );
-    });
-
-    it(`shape 'auto' on fixed dims ${context.capabilities.reshape ? 'follows each request, metadata too' : 'is refused'}`, async () => {
-      const load = context.load('fixed_shape', { shape: { x: 'auto' } });
-      if (!context.capabilities.reshape) {
-        await expectServingError(load, StatusCode.RESHAPE_ERROR, 'x', 'auto');
-        return;
-      }
-      const model = served(await load);
-      const spec = fixtureSpec('fixed_shape');
-      for (const rows of [3, 6]) {
-        const inputs = spec.sampleInputs({ shapes: { x: [rows, 3] } });
-        expectTensorsEqual(await model.infer({ inputs }), spec.reference(inputs));
-        expect(model.inputs[0]?.shape).toEqual([rows, 3]);
-      }
-    });
-
     it('a layout that names the model layout changes nothing', async () => {
       const spec = fixtureSpec('nchw');
       const model = await context.load('nchw', { layout: { x: 'NCHW' } });

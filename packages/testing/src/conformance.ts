@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '@ovms/core';
+import { registerAutoTests } from './conformance-auto.js';
 import { registerErrorTests } from './conformance-errors.js';
 import { registerParameterTests } from './conformance-params.js';
 import {
@@ -47,6 +48,7 @@ export function describeEngineConformance(options: EngineConformanceOptions): vo
         const context = useConformanceContext(format, capabilities, options.createEngine);
         registerCoreTests(context);
         registerParameterTests(context);
+        if (capabilities.reshape) registerAutoTests(context);
         registerErrorTests(context);
       });
     }

@@ -26,4 +26,15 @@ describe('MLP benchmark model', () => {
     expect(data.some((v) => v !== 0)).toBe(true);
     await session.release();
   });
+
+  it('declares a fixed batch when asked, and ORT holds the model to it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mlp-'));
+    dirs.push(dir);
+    await writeMlpModel(dir, { inputSize: 8, hiddenSize: 4, outputSize: 2, batch: 1 });
+    const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
+    expect(session.inputMetadata).toMatchObject([{ name: 'x', shape: [1, 8] }]);
+    const two = new ort.Tensor('float32', new Float32Array(2 * 8), [2, 8]);
+    await expect(session.run({ x: two })).rejects.toThrow(/dimensions/i);
+    await session.release();
+  });
 });

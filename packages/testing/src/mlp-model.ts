@@ -11,6 +11,8 @@ export interface MlpModelOptions {
   readonly hiddenSize: number;
   /** Columns of the output `y` [batch, outputSize]. */
   readonly outputSize: number;
+  /** A fixed batch size (a model exported for one shape); default a dynamic `batch`. */
+  readonly batch?: number;
 }
 
 /** Deterministic weights in [-0.5, 0.5): benches compare engines on identical models. */
@@ -29,7 +31,7 @@ function weights(count: number, seed: number): Uint8Array {
  * enough that per-request overhead shows, real enough that both engines run their kernels.
  */
 export function encodeMlpOnnxModel(options: MlpModelOptions): Uint8Array {
-  const { inputSize, hiddenSize, outputSize } = options;
+  const { inputSize, hiddenSize, outputSize, batch = 'batch' } = options;
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const initializer = (name: string, dims: number[], seed: number) => ({
     name,
@@ -57,8 +59,8 @@ export function encodeMlpOnnxModel(options: MlpModelOptions): Uint8Array {
     producerName: '@ovms/testing',
     graph: {
       name: 'mlp',
-      input: [tensor('x', ['batch', inputSize])],
-      output: [tensor('y', ['batch', outputSize])],
+      input: [tensor('x', [batch, inputSize])],
+      output: [tensor('y', [batch, outputSize])],
       initializer: [
         initializer('w1', [inputSize, hiddenSize], 1),
         initializer('b1', [hiddenSize], 2),
