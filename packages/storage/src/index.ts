@@ -28,3 +28,5 @@ export { fingerprintTree, listTreeFiles } from './tree-fingerprint.js';
 export { RemoteTreeBackend } from './tree-backend.js';
 export { createLazyBackend } from './lazy-backend.js';
 export { removeLocalCopy } from './local-copy.js';
+export { createStorageRepository } from './storage-repository.js';
+export type { StorageRepository, StorageRepositoryOptions } from './storage-repository.js';
