@@ -29,7 +29,7 @@ export interface ModelServerSettings {
    * ONNX) when its runtime is found, then onnxruntime (ONNX).
    */
   readonly engines?: readonly Engine[];
-  /** Cloud storage settings (`s3://`, `gs://`, `az://`); default: read from `env`. */
+  /** Cloud storage settings (`s3://`, `gs://`, `az://`); they win over those read from `env`. */
   readonly storage?: StorageOptions;
   /** Where the server logs; default: nowhere. */
   readonly logger?: Logger;
@@ -62,7 +62,7 @@ export interface ModelInferOptions {
   readonly version?: number;
   /** The outputs wanted; default all. */
   readonly outputs?: readonly string[];
-  /** Aborts the call (the model's queue slot is freed; an engine call in flight completes). */
+  /** Cancels the request: handed to the servable and the engine, as a client disconnect is. */
   readonly signal?: AbortSignal;
 }
 
@@ -149,7 +149,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     pollIntervalMs,
     env,
     projectRoot: baseDir,
-    storage: storage ?? { env, logger },
+    storage: { env, logger, ...storage },
     logger,
     version,
     ...(engines !== undefined && { engines }),
