@@ -132,10 +132,13 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     configPath,
     ...json
   } = options;
-  if (configPath !== undefined && Object.keys(json).length > 0)
+  const inlineKeys = Object.entries(json).flatMap(([key, value]) =>
+    value === undefined ? [] : [key],
+  );
+  if (configPath !== undefined && inlineKeys.length > 0)
     throw new ServingError(
       StatusCode.CONFIG_FILE_INVALID,
-      `give configPath or the config inline, not both; got configPath and ${Object.keys(json).join(', ')}`,
+      `give configPath or the config inline, not both; got configPath and ${inlineKeys.join(', ')}`,
     );
   const file =
     configPath === undefined ? undefined : await readConfigFile(resolve(baseDir, configPath));
@@ -199,7 +202,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
 
 /** Parses an inline config as the config file it stands for (`<baseDir>/config.json`). */
 function parseInlineConfig(json: object, baseDir: string): ServerConfig {
-  if (!('model_config_list' in json))
+  if ((json as { model_config_list?: unknown }).model_config_list === undefined)
     throw new ServingError(
       StatusCode.CONFIG_FILE_INVALID,
       'createModelServer needs model_config_list (the content of a config.json) or configPath',

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -309,23 +309,30 @@ describe('grpcServices', () => {
 });
 
 describe('creating and closing', () => {
-  it('reads and follows a config.json given as configPath', async () => {
-    await writeFile(
-      join(root, 'config.json'),
-      JSON.stringify({ model_config_list: [{ config: { name: 'fixed', base_path: 'fixed' } }] }),
-    );
+  it('reads a config.json given as configPath and follows its changes on reload', async () => {
+    const configPath = join(root, 'followed', 'config.json');
+    const writeModels = async (...names: string[]) => {
+      const list = names.map((name) => ({ config: { name, base_path: `../${name}` } }));
+      await writeFile(configPath, JSON.stringify({ model_config_list: list }));
+    };
+    await mkdir(join(root, 'followed'), { recursive: true });
+    await writeModels('fixed');
     const fromFile = await createModelServer({
-      configPath: 'config.json',
+      configPath: 'followed/config.json',
       baseDir: root,
       pollIntervalMs: 0,
     });
+    const reload = () =>
+      fromFile.restHandler(new Request('http://embedded/v1/config/reload', { method: 'POST' }));
     try {
       const { y } = await fromFile.infer('fixed', { x: new Float32Array([1, 1, 1]) });
       expect(y?.data).toEqual(new Float32Array([2, 3, 4]));
-      const reload = await fromFile.restHandler(
-        new Request('http://embedded/v1/config/reload', { method: 'POST' }),
-      );
-      expect(reload.status).toBe(200);
+      expect((await reload()).status).toBe(200);
+      await writeModels('fixed', 'add');
+      expect((await reload()).status).toBe(201);
+      const ones = { data: new Float32Array(4).fill(1), shape: [1, 4] };
+      const { sum } = await fromFile.infer('add', { a: ones, b: ones });
+      expect(sum?.data).toEqual(new Float32Array([2, 2, 2, 2]));
     } finally {
       await fromFile.close();
     }
@@ -340,6 +347,14 @@ describe('creating and closing', () => {
     ).rejects.toMatchObject({
       code: 'JSON_INVALID',
       message: expect.stringContaining('model_config_list[0].config.nireq') as string,
+    });
+  });
+
+  it('rejects options without a config with CONFIG_FILE_INVALID saying what is missing', async () => {
+    await expect(createModelServer({ baseDir: root } as never)).rejects.toMatchObject({
+      code: 'CONFIG_FILE_INVALID',
+      message:
+        'Configuration file is invalid - createModelServer needs model_config_list (the content of a config.json) or configPath',
     });
   });
 
