@@ -1,126 +1,59 @@
-// A Node service that embeds ovms-ts: one model manager serving an ONNX model from a local
-// repository with onnxruntime, called in process and over the KServe v2 REST API.
+// A Node service that embeds ovms-ts with one call: createModelServer takes what a config.json
+// holds, serves the model in process, and hands over the REST API to mount in a server of ours.
 //
 //   node main.js <model_name> <model_path> [--serve <port>]
 //
 // Without --serve it runs one inference each way, prints the results as JSON and exits.
-import { createNumericTensor, typedView } from '@ovms/core';
-import { createRestApp, startRestServer } from '@ovms/api-rest';
-import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
-import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
-import { StorageRegistry, createLocalBackend, fingerprint, listVersions } from '@ovms/storage';
+import { createServer } from 'node:http';
+import { createModelServer } from '@ovms/server';
 
-const [modelName, modelPath, flag, portText] = process.argv.slice(2);
-if (modelName === undefined || modelPath === undefined) {
+const [name, path, flag, port = '8000'] = process.argv.slice(2);
+if (name === undefined || path === undefined) {
   console.error('usage: node main.js <model_name> <model_path> [--serve <port>]');
   process.exit(64);
 }
 
-/** The lifecycle's view of a model repository, over the storage registry (local paths here). */
-function createRepository(registry) {
-  const dirs = new Map();
-  return {
-    async listVersions(basePath) {
-      const found = await listVersions(registry.resolve(basePath), basePath);
-      for (const dir of found) dirs.set(`${basePath}#${dir.version}`, dir.uri);
-      return found.map((dir) => dir.version);
-    },
-    // Changes when a file of the version changes, so the poll reloads it.
-    fingerprint: (basePath, version) => {
-      const dir = dirs.get(`${basePath}#${version}`);
-      const backend = registry.resolve(dir);
-      return backend.fingerprint ? backend.fingerprint(dir) : fingerprint(dir);
-    },
-    // A local backend loads in place: the second argument (a download folder) is unused.
-    download: (basePath, version) => {
-      const dir = dirs.get(`${basePath}#${version}`);
-      return registry.resolve(dir).download(dir, dir);
-    },
-  };
-}
-
-const registry = new StorageRegistry();
-registry.register(createLocalBackend());
-
-const manager = new ModelManager({
-  repository: createRepository(registry),
-  engines: createEngineSelector([createOnnxRuntimeEngine()]),
-  config: {
-    models: [
-      {
-        name: modelName,
-        basePath: modelPath,
-        versionPolicy: { kind: 'latest', numVersions: 1 },
-        loadOptions: { nireq: 2 },
-      },
-    ],
-    pipelines: [],
-  },
-  pollIntervalMs: 1000, // new version folders are picked up, as with --file_system_poll_wait_seconds
+// The options of a config.json (relative base_paths resolve against the working directory).
+// Engines: OpenVINO when its runtime is found, else onnxruntime; new version folders are picked
+// up every second, as with OVMS's --file_system_poll_wait_seconds 1.
+const server = await createModelServer({
+  model_config_list: [{ config: { name, base_path: path, nireq: 2 } }],
 });
-await manager.start();
-const [status] = manager.status(modelName);
-if (status?.state !== 'AVAILABLE') {
-  const problem = status?.errorMessage ?? manager.configStatus().repositoryErrors[0]?.message;
-  console.error(`model ${modelName} did not load: ${problem ?? 'no version found'}`);
-  await manager.stop();
+const status = server.status();
+if (status.servables[name]?.at(-1)?.state !== 'AVAILABLE') {
+  const problem = status.repositoryErrors[0]?.message ?? status.servables[name]?.at(-1)?.reason;
+  console.error(`model ${name} did not load: ${problem ?? 'no version found'}`);
+  await server.close();
   process.exit(1);
 }
 
-const app = createRestApp({
-  provider: manager,
-  admin: manager,
-  serverName: 'embed-example',
-  serverVersion: '0.1.0',
-});
-
 if (flag === '--serve') {
-  const server = await startRestServer({ app, host: '0.0.0.0', port: Number(portText ?? 8000) });
-  console.log(`serving ${modelName} on http://localhost:${server.port}`);
-  const stop = async () => {
-    await server.close(5000);
-    await manager.stop();
-  };
+  // Any node:http server (or Express: app.use('/ovms', server.restListener)) serves the REST API.
+  const http = createServer(server.restListener).listen(Number(port));
+  console.log(`serving ${name} on http://localhost:${port}`);
+  const stop = () => http.close(() => void server.close());
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } else {
-  console.log(JSON.stringify({ inProcess: await inferInProcess(), rest: await inferOverRest() }));
-  await manager.stop();
-}
-
-/** In process: hold a lease on the model (unloads wait for it) and call infer with Tensors. */
-async function inferInProcess() {
-  const floats = (values) => new Uint8Array(new Float32Array(values).buffer);
-  const lease = await manager.acquire(modelName);
-  try {
-    const outputs = await lease.servable.infer({
-      inputs: new Map([
-        ['a', createNumericTensor('FP32', [1, 4], floats([1, 2, 3, 4]))],
-        ['b', createNumericTensor('FP32', [1, 4], floats([10, 20, 30, 40]))],
-      ]),
-    });
-    return Object.fromEntries(
-      [...outputs].map(([name, tensor]) => [name, [...typedView('FP32', tensor.data)]]),
-    );
-  } finally {
-    await lease[Symbol.asyncDispose]();
-  }
-}
-
-/** Over REST: the hono app answers a fetch Request; no port is opened. */
-async function inferOverRest() {
-  const body = {
-    inputs: [
-      { name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] },
-      { name: 'b', shape: [1, 4], datatype: 'FP32', data: [1, 1, 1, 1] },
-    ],
-  };
-  const response = await app.fetch(
-    new Request(`http://embedded/v2/models/${modelName}/infer`, {
+  // In process: typed arrays in (with their shape), typed arrays out.
+  const { sum } = await server.infer(name, {
+    a: { data: new Float32Array([1, 2, 3, 4]), shape: [1, 4] },
+    b: { data: new Float32Array([10, 20, 30, 40]), shape: [1, 4] },
+  });
+  // Over REST without opening a port: the fetch handler answers a Request.
+  const response = await server.restHandler(
+    new Request(`http://embedded/v2/models/${name}/infer`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      body: JSON.stringify({
+        inputs: [
+          { name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] },
+          { name: 'b', shape: [1, 4], datatype: 'FP32', data: [1, 1, 1, 1] },
+        ],
+      }),
     }),
   );
-  return { status: response.status, body: await response.json() };
+  const rest = { status: response.status, body: await response.json() };
+  console.log(JSON.stringify({ inProcess: { sum: [...(sum?.data ?? [])] }, rest }));
+  await server.close();
 }

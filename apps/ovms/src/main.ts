@@ -4,7 +4,6 @@
  * Run it built (`node apps/ovms/bin/ovms.js …`) or from source during development:
  * `node --conditions=@ovms/source --import tsx apps/ovms/src/main.ts …`.
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseModelUri } from '@ovms/storage';
@@ -13,19 +12,19 @@ import type { BucketConfigMirror } from './bucket-config.js';
 import { readCommandLine } from './cli.js';
 import { tuneGarbageCollector } from './gc-tuning.js';
 import { createServerLogger } from './logger.js';
-import { createStorageRegistry, useStorageOptions } from './repository.js';
+import { packageVersion } from './package-version.js';
+import { createStorageRegistry } from './repository.js';
 import { startServer } from './server.js';
 import type { RunningServer } from './server.js';
 
 // src/main.ts and dist/main.js both sit two levels under the project root.
-const packageJsonUrl = new URL('../package.json', import.meta.url);
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** A stop that takes longer than this (a model load that will not end) exits 1 instead. */
 const SHUTDOWN_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<number> {
   const gcTuning = tuneGarbageCollector(process.execArgv);
-  const { version } = JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string };
+  const version = packageVersion();
   const argv = process.argv.slice(2);
   // Cloud settings come from the environment, as OVMS reads them (SPEC "Cloud storage").
   const storage = { env: process.env };
@@ -72,7 +71,6 @@ async function main(): Promise<number> {
     );
   }
 
-  useStorageOptions({ ...storage, logger });
   mirror?.poll(settings.fileSystemPollWaitSeconds * 1000, logger);
   let server: RunningServer;
   try {
@@ -82,6 +80,7 @@ async function main(): Promise<number> {
       logger,
       projectRoot,
       env: process.env,
+      storage: { ...storage, logger },
     });
   } catch (error) {
     logger.error({ error: messageOf(error) }, 'The server could not start');

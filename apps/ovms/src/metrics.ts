@@ -15,7 +15,7 @@ export interface MetricsSettings {
  * metrics are off.
  */
 export function resolveMetricsSettings(
-  settings: ServerSettings,
+  settings: Pick<ServerSettings, 'metricsEnable' | 'metricsList'>,
   config: ServerConfig,
 ): MetricsSettings {
   if (settings.metricsEnable) {

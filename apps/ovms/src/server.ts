@@ -1,21 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGrpcServices, startGrpcServer } from '@ovms/api-grpc';
+import { startGrpcServer } from '@ovms/api-grpc';
 import type { RunningGrpcServer } from '@ovms/api-grpc';
-import { createRestApp, startRestServer } from '@ovms/api-rest';
+import { startRestServer } from '@ovms/api-rest';
 import type { RestServer } from '@ovms/api-rest';
 import { readConfigFile } from '@ovms/config';
 import type { ServerConfig, ServerOptions } from '@ovms/config';
 import type { Engine, Logger } from '@ovms/core';
-import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
-import { createEngines } from './engines.js';
 import { toChannelOptions } from './grpc-options.js';
-import { configFileLoader, toManagerConfig } from './manager-config.js';
-import { createMetrics, resolveMetricsSettings } from './metrics.js';
-import { createDagPipelineFactory } from './pipelines.js';
-import { loadPlugins } from './plugins.js';
-import { createStorageRegistry, createStorageRepository } from './repository.js';
+import { resolveMetricsSettings } from './metrics.js';
+import type { StorageOptions } from './repository.js';
+import { createServingStack } from './serving-stack.js';
 
 /** Grace given to requests in flight when the server stops, before connections are cut. */
 export const DEFAULT_DRAIN_MS = 5_000;
@@ -32,6 +25,8 @@ export interface StartServerOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Engines to serve with instead of the default choice (benches pin one); plugins add theirs. */
   readonly engines?: readonly Engine[];
+  /** Cloud storage settings (main.ts passes the environment); absent: none. */
+  readonly storage?: StorageOptions;
   /**
    * Ports to bind instead of `--port` / `--rest_port` (0 = any free port); a transport the
    * flags turned off (port 0) stays off. Tests and benches use it to run on ephemeral ports.
@@ -68,47 +63,30 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
   const restPort =
     settings.restPort === 0 ? undefined : (start.bindPorts?.rest ?? settings.restPort);
   const initialConfig = await readInitialConfig(start.options);
-  const cacheOptions = settings.cacheDir === undefined ? {} : { cacheDir: settings.cacheDir };
-  // Plugins load before anything listens, so one that fails stops the start (docs/plugins.md).
-  const registry = createStorageRegistry();
-  const engines = await loadPlugins({
-    paths: [...settings.plugins, ...(initialConfig.plugins ?? [])],
-    storage: registry,
-    engines:
-      start.engines ??
-      createEngines({ env: start.env, projectRoot: start.projectRoot, logger, ...cacheOptions }),
-    logger,
-  });
-
-  const metrics = createMetrics({
-    settings: resolveMetricsSettings(settings, initialConfig),
-    restEnabled: restPort !== undefined,
-    // Read at scrape time, which only REST serves, and REST starts after the manager exists.
-    usageSource: () => manager.usage(),
-  });
-  const workDir = await mkdtemp(join(tmpdir(), 'ovms-'));
   const models = start.options.models;
-  const pipelines = createDagPipelineFactory({ provider: () => manager, logger });
-  const manager = new ModelManager({
-    pipelines,
-    repository: createStorageRepository({ registry, workDir }),
-    engines: createEngineSelector(engines),
-    logger,
+  const stack = await createServingStack({
+    config: initialConfig,
+    ...(models.kind === 'config-file' && { configPath: models.configPath }),
+    ...(settings.cacheDir !== undefined && { cacheDir: settings.cacheDir }),
+    // Plugins load before anything listens, so one that fails stops the start (docs/plugins.md).
+    plugins: settings.plugins,
+    metrics: resolveMetricsSettings(settings, initialConfig),
+    restEnabled: restPort !== undefined,
     pollIntervalMs: settings.fileSystemPollWaitSeconds * 1000,
-    ...(metrics !== undefined && { metrics }),
-    ...(models.kind === 'config-file'
-      ? { loadConfig: configFileLoader(models.configPath, cacheOptions) }
-      : { config: toManagerConfig(models.config, cacheOptions) }),
+    env: start.env,
+    projectRoot: start.projectRoot,
+    logger,
+    version: start.version,
+    ...(start.engines !== undefined && { engines: start.engines }),
+    ...(start.storage !== undefined && { storage: start.storage }),
   });
 
-  const transport = { provider: manager, admin: manager, serverVersion: start.version, logger };
-  const recorder = metrics === undefined ? {} : { metrics };
   let grpc: RunningGrpcServer | undefined;
   let rest: RestServer | undefined;
   try {
     if (grpcPort !== undefined) {
       grpc = await startGrpcServer({
-        services: createGrpcServices({ ...transport, ...recorder }),
+        services: stack.grpcServices,
         host: settings.grpcBindAddress,
         port: grpcPort,
         channelOptions: toChannelOptions(settings.grpcChannelArguments),
@@ -116,27 +94,20 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
       logger.info({ address: settings.grpcBindAddress, port: grpc.port }, 'gRPC server listening');
     }
     if (restPort !== undefined) {
-      const app = createRestApp({
-        ...transport,
-        ...recorder,
-        serverName: 'OpenVINO Model Server',
-        ...(metrics !== undefined && {
-          metricsText: async () => ({
-            contentType: metrics.contentType,
-            body: await metrics.text(),
-          }),
-        }),
+      rest = await startRestServer({
+        app: stack.restApp,
+        host: settings.restBindAddress,
+        port: restPort,
       });
-      rest = await startRestServer({ app, host: settings.restBindAddress, port: restPort });
       logger.info({ address: settings.restBindAddress, port: rest.port }, 'REST server listening');
     }
   } catch (error) {
     await Promise.all([grpc?.close(0), rest?.close(0)]);
-    await rm(workDir, { recursive: true, force: true });
+    await stack.close();
     throw error;
   }
 
-  const loaded = manager.start().then(() => logger.info({}, 'Server ready'));
+  const loaded = stack.start().then(() => logger.info({}, 'Server ready'));
   // The caller reads `loaded`; this keeps an unobserved rejection from crashing the process.
   loaded.catch(() => {});
   const drainMs = start.drainMs ?? DEFAULT_DRAIN_MS;
@@ -144,12 +115,7 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
   const stop = async (): Promise<void> => {
     logger.info({ drainMs }, 'Shutting down: no new requests, draining requests in flight');
     await Promise.all([grpc?.close(drainMs), rest?.close(drainMs)]);
-    // The manager cannot cancel a load in progress; stopping before it settles would race its
-    // repository watcher starting, so wait for the initial load (failed or not) first.
-    await loaded.catch(() => {});
-    await manager.stop();
-    await pipelines.close();
-    await rm(workDir, { recursive: true, force: true });
+    await stack.close();
     logger.info({}, 'Server stopped');
   };
   return {

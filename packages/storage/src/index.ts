@@ -17,3 +17,5 @@ export type { Md5DigestOptions } from './md5-digest.js';
 export { RemoteTreeBackend } from './tree-backend.js';
 export { createLazyBackend } from './lazy-backend.js';
 export { removeLocalCopy } from './local-copy.js';
+export { createStorageRepository } from './storage-repository.js';
+export type { StorageRepository, StorageRepositoryOptions } from './storage-repository.js';

@@ -7,25 +7,36 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFixtureModel } from '../src/index.js';
 
-// examples/embed run as an outside user runs it: each @ovms package it needs is packed with
-// `npm pack` (its `files`: package.json + dist/) and unpacked into the example's node_modules,
-// as `npm install <tarball>` would; the third-party dependencies are linked from this
-// workspace's install, so the test needs no network. The example then resolves every @ovms
-// import through the `default` export condition, i.e. the built dist/, never src/.
+// examples/embed run as an outside user runs it: @ovms/server and every @ovms package it needs
+// are packed with `npm pack` (their `files`: package.json, README.md, dist/) and unpacked into
+// the example's node_modules, as `npm install <tarball>` would; the third-party dependencies
+// are linked from this workspace's install, so the test needs no network (scripts/check-pack.sh
+// checks the real `npm install`). The example then resolves every @ovms import through the
+// `default` export condition, i.e. the built dist/, never src/.
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
 const EXAMPLE = join(ROOT, 'examples/embed');
-/** What examples/embed imports, and what those import in turn. */
-const PACKAGES = [
-  'core',
-  'proto',
-  'codecs',
-  'storage',
-  'lifecycle',
-  'engine-onnxruntime',
-  'api-rest',
-];
+/** What examples/embed imports (@ovms/server), and what that imports in turn: name → folder. */
+const PACKAGES: Readonly<Record<string, string>> = {
+  core: 'packages/core',
+  proto: 'packages/proto',
+  codecs: 'packages/codecs',
+  config: 'packages/config',
+  storage: 'packages/storage',
+  'storage-s3': 'packages/storage-s3',
+  'storage-gcs': 'packages/storage-gcs',
+  'storage-azure': 'packages/storage-azure',
+  lifecycle: 'packages/lifecycle',
+  dag: 'packages/dag',
+  metrics: 'packages/metrics',
+  'engine-onnxruntime': 'packages/engine-onnxruntime',
+  'engine-openvino': 'packages/engine-openvino',
+  'api-grpc': 'packages/api-grpc',
+  'api-rest': 'packages/api-rest',
+  server: 'apps/ovms',
+};
+const NAMES = Object.keys(PACKAGES);
 const STEP_MS = 60_000;
 
 interface PackageJson {
@@ -36,9 +47,10 @@ let work: string;
 let app: string;
 
 async function installPacked(name: string, nodeModules: string, packs: string): Promise<void> {
-  const dir = join(ROOT, 'packages', name);
+  const folder = PACKAGES[name] ?? name;
+  const dir = join(ROOT, folder);
   if (!existsSync(join(dir, 'dist/index.js')))
-    throw new Error(`packages/${name}/dist is missing: run \`turbo run build\` first`);
+    throw new Error(`${folder}/dist is missing: run \`turbo run build\` first`);
   const { stdout } = await run(
     'npm',
     ['pack', '--json', '--ignore-scripts', '--pack-destination', packs],
@@ -73,9 +85,9 @@ beforeAll(async () => {
   await mkdir(nodeModules, { recursive: true });
   for (const file of ['package.json', 'main.js'])
     await copyFile(join(EXAMPLE, file), join(app, file));
-  for (const name of PACKAGES) await installPacked(name, nodeModules, join(work, 'packs'));
+  for (const name of NAMES) await installPacked(name, nodeModules, join(work, 'packs'));
   await writeFixtureModel('add_f32', 'onnx', join(work, 'models/add/1'));
-}, 4 * STEP_MS);
+}, 8 * STEP_MS);
 
 afterAll(async () => {
   if (work !== undefined) await rm(work, { recursive: true, force: true });
@@ -88,14 +100,14 @@ describe('examples/embed', () => {
       [
         '--input-type=module',
         '-e',
-        `for (const p of ${JSON.stringify(PACKAGES.map((p) => `@ovms/${p}`))}) console.log(import.meta.resolve(p));`,
+        `for (const p of ${JSON.stringify(NAMES.map((p) => `@ovms/${p}`))}) console.log(import.meta.resolve(p));`,
       ],
       { cwd: app, env: plainEnv(), timeout: STEP_MS },
     );
     const urls = stdout.trim().split('\n');
-    expect(urls).toHaveLength(PACKAGES.length);
+    expect(urls).toHaveLength(NAMES.length);
     for (const [i, url] of urls.entries())
-      expect(url).toMatch(new RegExp(`/app/node_modules/@ovms/${PACKAGES[i]}/dist/index\\.js$`));
+      expect(url).toMatch(new RegExp(`/app/node_modules/@ovms/${NAMES[i]}/dist/index\\.js$`));
   });
 
   it('serves the model in process and over REST with real inference results', async () => {

@@ -29,7 +29,8 @@ const sdkImports = () =>
 // Lets the hooks thread's messages for finished imports arrive.
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
-const { createStorageRegistry, createStorageRepository } = await import('../../src/repository.js');
+const { createStorageRegistry } = await import('../../src/repository.js');
+const { createStorageRepository } = await import('@ovms/storage');
 const registry = createStorageRegistry({ env: {} });
 const root = await mkdtemp(join(tmpdir(), 'ovms-lazy-sdk-'));
 try {

@@ -1,0 +1,143 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGrpcServices } from '@ovms/api-grpc';
+import type { GrpcServices } from '@ovms/api-grpc';
+import { createRestApp } from '@ovms/api-rest';
+import type { RestApp } from '@ovms/api-rest';
+import type { ServerConfig } from '@ovms/config';
+import type { Engine, Logger } from '@ovms/core';
+import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
+import { createStorageRepository } from '@ovms/storage';
+import { createEngines } from './engines.js';
+import { configFileLoader, toManagerConfig } from './manager-config.js';
+import { createMetrics } from './metrics.js';
+import type { MetricsSettings } from './metrics.js';
+import { createDagPipelineFactory } from './pipelines.js';
+import { loadPlugins } from './plugins.js';
+import { createStorageRegistry } from './repository.js';
+import type { StorageOptions } from './repository.js';
+
+/** The name KServe ServerMetadata and `GET /v2` report, as OVMS. */
+const SERVER_NAME = 'OpenVINO Model Server';
+
+export interface ServingStackOptions {
+  /** The config as read at start: from flags, a config file or an embedding's options. */
+  readonly config: ServerConfig;
+  /** The config file to follow (polls, reload requests); absent: `config` is served as it is. */
+  readonly configPath?: string;
+  /** `--cache_dir`: the compiled-model cache engines may use. */
+  readonly cacheDir?: string;
+  /** Plugin modules given besides config.json's `plugins` (`--plugins`), loaded first. */
+  readonly plugins?: readonly string[];
+  readonly metrics: MetricsSettings;
+  /** Whether a REST front serves `/metrics` (metrics without one are refused). */
+  readonly restEnabled: boolean;
+  /** How often the config file and the repositories are polled; 0 = never. */
+  readonly pollIntervalMs: number;
+  /** Engines to serve with instead of the default choice; plugins add theirs. */
+  readonly engines?: readonly Engine[];
+  /** Environment of the OpenVINO lookup (OPENVINO_LIB_DIR, PYTHONPATH). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where `.cache/python` (the OpenVINO wheel) is looked for. */
+  readonly projectRoot: string;
+  readonly storage?: StorageOptions;
+  readonly logger: Logger;
+  /** Version reported by KServe ServerMetadata and `GET /v2`. */
+  readonly version: string;
+}
+
+/**
+ * Everything that serves models, without ports: the model manager over storage, engines and
+ * the DAG, and the gRPC services and REST app over it. `startServer` binds them to ports;
+ * `createModelServer` hands them to the embedding service.
+ */
+export interface ServingStack {
+  readonly manager: ModelManager;
+  readonly grpcServices: GrpcServices;
+  readonly restApp: RestApp;
+  /** Loads the config and every model; resolves when the initial load is over (OVMS ready). */
+  start(): Promise<void>;
+  /**
+   * Unloads every model once requests holding them finish, closes custom nodes and deletes the
+   * work directory. Call after the transports stopped accepting. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the serving stack in OVMS's order: plugins (a failing one stops the start), metrics
+ * (an unknown family stops it), then the model manager and the transports over it. Nothing
+ * loads until `start()`. Rejects with nothing left behind.
+ */
+export async function createServingStack(options: ServingStackOptions): Promise<ServingStack> {
+  const { config, logger } = options;
+  const cacheOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
+  const registry = createStorageRegistry(options.storage);
+  const engines = await loadPlugins({
+    paths: [...(options.plugins ?? []), ...(config.plugins ?? [])],
+    storage: registry,
+    engines:
+      options.engines ??
+      createEngines({
+        env: options.env,
+        projectRoot: options.projectRoot,
+        logger,
+        ...cacheOptions,
+      }),
+    logger,
+  });
+  const metrics = createMetrics({
+    settings: options.metrics,
+    restEnabled: options.restEnabled,
+    // Read at scrape time, after the manager exists.
+    usageSource: () => manager.usage(),
+  });
+
+  const workDir = await mkdtemp(join(tmpdir(), 'ovms-'));
+  const pipelines = createDagPipelineFactory({ provider: () => manager, logger });
+  const manager = new ModelManager({
+    pipelines,
+    repository: createStorageRepository({ registry, workDir }),
+    engines: createEngineSelector(engines),
+    logger,
+    pollIntervalMs: options.pollIntervalMs,
+    ...(metrics !== undefined && { metrics }),
+    ...(options.configPath === undefined
+      ? { config: toManagerConfig(config, cacheOptions) }
+      : { loadConfig: configFileLoader(options.configPath, cacheOptions) }),
+  });
+
+  const transport = {
+    provider: manager,
+    admin: manager,
+    serverName: SERVER_NAME,
+    serverVersion: options.version,
+    logger,
+    ...(metrics !== undefined && { metrics }),
+  };
+  const restApp = createRestApp({
+    ...transport,
+    ...(metrics !== undefined && {
+      metricsText: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
+    }),
+  });
+
+  let started: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    // The manager cannot cancel a load in progress; stopping before it settles would race its
+    // repository watcher starting, so wait for the initial load (failed or not) first.
+    await started?.catch(() => {});
+    await manager.stop();
+    await pipelines.close();
+    await rm(workDir, { recursive: true, force: true });
+  };
+  return {
+    manager,
+    grpcServices: createGrpcServices(transport),
+    restApp,
+    start: () => (started ??= manager.start()),
+    close: () => (closing ??= close()),
+  };
+}
