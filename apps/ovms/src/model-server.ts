@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import type { GrpcServices } from '@ovms/api-grpc';
 import { parseConfigText, readConfigFile } from '@ovms/config';
-import type { configFileSchema } from '@ovms/config';
-import type { ServerConfig } from '@ovms/config';
+import type { ConfigJson, ServerConfig } from '@ovms/config';
 import { ServingError, StatusCode, silentLogger } from '@ovms/core';
 import type { Engine, Logger } from '@ovms/core';
 import type { ManagedVersionStatus } from '@ovms/lifecycle';
@@ -16,9 +15,7 @@ import type { StorageOptions } from './repository.js';
 import { createServingStack } from './serving-stack.js';
 
 /** What an OVMS `config.json` holds (`model_config_list`, `pipeline_config_list`, …), as JSON. */
-export type ModelServerConfig = NonNullable<
-  (typeof configFileSchema)['~standard']['types']
->['input'];
+export type ModelServerConfig = ConfigJson;
 
 /** How the server is built, besides the models it serves. */
 export interface ModelServerSettings {

@@ -153,14 +153,18 @@ describe('createModelServer', () => {
     });
   });
 
-  it('refuses a wrong shape with INVALID_SHAPE, in OVMS words', async () => {
+  it('refuses a wrong batch and a wrong shape, in OVMS words', async () => {
     await expect(
       server.infer('fixed', { x: { data: new Float32Array(3), shape: [3, 1] } }),
     ).rejects.toMatchObject({
+      code: 'INVALID_BATCH_SIZE',
+      message: 'Invalid input batch size - Expected: 1; Actual: 3; input name: x',
+    });
+    await expect(
+      server.infer('fixed', { x: { data: new Float32Array(2), shape: [1, 2] } }),
+    ).rejects.toMatchObject({
       code: 'INVALID_SHAPE',
-      message: expect.stringMatching(
-        /^Invalid input shape - Expected: \(1,3\); Actual: \(3,1\)/,
-      ) as string,
+      message: 'Invalid input shape - Expected: (1,3); Actual: (1,2); input name: x',
     });
   });
 

@@ -29,6 +29,9 @@ export const configFileSchema = z.strictObject({
 
 export type RawConfigFile = z.output<typeof configFileSchema>;
 
+/** A `config.json` as its author writes it (before defaults), for callers that pass it as an object. */
+export type ConfigJson = z.input<typeof configFileSchema>;
+
 /**
  * Builds the typed ServerConfig from a validated config file; `resolvePath` handles base_path,
  * `resolveFile` the plugin module paths (local files only, relative to the config file).

@@ -18,6 +18,7 @@ export type {
 } from './server-config.js';
 export { parseConfigText, readConfigFile } from './parse-config.js';
 export type { ConfigFile, ParseConfigOptions } from './parse-config.js';
+export type { ConfigJson } from './config-schema.js';
 export type { ConfigIssue } from './config-error.js';
 export { DEFAULT_VERSION_POLICY } from './model-settings.js';
 export type { SettingResult } from './setting-result.js';
