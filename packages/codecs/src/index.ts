@@ -1,10 +1,4 @@
 export {
-  decodeLengthPrefixedElements,
-  encodeLengthPrefixedElements,
-  lengthPrefixedSize,
-  writeLengthPrefixedElements,
-} from './bytes-elements.js';
-export {
   decodeTensorProto,
   encodeTensorProto,
   tensorShapeProto,
@@ -24,11 +18,5 @@ export type {
   KServeParameters,
   KServeRequestedOutput,
 } from './kserve-rest/index.js';
-export {
-  DEFAULT_MAX_JSON_BYTES,
-  DEFAULT_MAX_JSON_DEPTH,
-  JsonReader,
-  formatJsonNumber,
-  parseJson,
-} from './json/index.js';
+export { DEFAULT_MAX_JSON_BYTES, parseJson } from './json/index.js';
 export type { JsonObject, JsonReaderOptions, JsonValue } from './json/index.js';

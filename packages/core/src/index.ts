@@ -8,7 +8,6 @@ export {
 } from './data-type.js';
 export type { DataType, DataTypeInfo, NumericDataType } from './data-type.js';
 export {
-  STATUS_MESSAGES,
   ServingError,
   StatusCode,
   isServingError,
