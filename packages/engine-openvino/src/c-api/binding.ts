@@ -49,6 +49,9 @@ class CCompiledModel implements OvCompiledModel {
   }
 
   numStreams(): number | undefined {
+    // Asked only where the device lists it: a failed query would overwrite OpenVINO's
+    // process-wide last-error text while another model's load may be about to read its own.
+    if (!this.supports('NUM_STREAMS')) return undefined;
     let text: string;
     try {
       text = this.property('NUM_STREAMS', 'streams');
@@ -58,6 +61,17 @@ class CCompiledModel implements OvCompiledModel {
     }
     const value = Number.parseInt(text, 10);
     return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  }
+
+  /** Whether the compiled model lists `name` among its SUPPORTED_PROPERTIES. */
+  private supports(name: string): boolean {
+    let listed: string;
+    try {
+      listed = this.property('SUPPORTED_PROPERTIES', 'supported properties');
+    } catch {
+      return false;
+    }
+    return listed.split(/[\s,]+/).some((entry) => entry.replace(/:.*$/, '') === name);
   }
 
   private property(name: string, what: string): string {
