@@ -47,13 +47,19 @@ interface CliVariant {
 }
 
 function variants(engine: MatrixEngine): CliVariant[] {
-  const autoRefused = engine === 'onnxruntime';
+  const deviceAutoRefused = engine === 'onnxruntime';
   return [
     {
       name: 'cli_shape_fixed',
       model: 'dense',
       flags: () => ['--shape', '(3,1024)'],
       cells: fixedDenseCells('cli_shape_fixed', 3),
+    },
+    {
+      name: 'cli_shape_named',
+      model: 'dense',
+      flags: () => ['--shape', '{"x":"(3,1024)"}'],
+      cells: fixedDenseCells('cli_shape_named', 3),
     },
     {
       name: 'cli_shape_auto',
@@ -74,6 +80,12 @@ function variants(engine: MatrixEngine): CliVariant[] {
       cells: layoutCells('cli_layout'),
     },
     {
+      name: 'cli_layout_named',
+      model: 'nchw',
+      flags: () => ['--layout', '{"x":"NHWC:NCHW"}'],
+      cells: layoutCells('cli_layout_named'),
+    },
+    {
       name: 'cli_options',
       model: 'offset',
       flags: (cacheDir) => [
@@ -88,10 +100,10 @@ function variants(engine: MatrixEngine): CliVariant[] {
       name: 'cli_device_auto',
       model: 'dense',
       flags: () => ['--target_device', 'AUTO'],
-      cells: autoRefused
+      cells: deviceAutoRefused
         ? refusedCells('cli_device_auto', { x: denseInput(1) })
         : servesDenseCells('cli_device_auto'),
-      ...(autoRefused && {
+      ...(deviceAutoRefused && {
         refused: ['target device AUTO is not supported by onnxruntime engine; supported: CPU'],
       }),
     },

@@ -117,7 +117,7 @@ function cellsFor(engine: MatrixEngine): Cell[] {
     ...autoDenseCells('dense_shape_auto_named', 'shape'),
     ...fixedDenseCells('dense_batch_4', 4),
     ...autoDenseCells('dense_batch_auto', 'batch'),
-    ...pipelineCells('dense_pipeline'),
+    ...pipelineCells('dense_pipeline', 'pipe_dense'),
     ...layoutCells('nchw_layout'),
     ...layoutCells('nchw_layout_named'),
     ...(engine === 'openvino' ? layoutCells('nchw_layout_ir') : []),

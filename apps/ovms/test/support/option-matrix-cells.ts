@@ -55,7 +55,7 @@ export function fixedDenseCells(model: string, rows = 1): Cell[] {
  * `batch_size: auto` still checks the other dims.
  */
 export function autoDenseCells(model: string, kind: 'shape' | 'batch'): Cell[] {
-  const sizes = kind === 'shape' ? [2, 6, 3] : [1, 5, 2];
+  const sizes = kind === 'shape' ? [2, 6, 3, 5, 4] : [1, 5, 2];
   const follow: Step[] = sizes.flatMap((rows) => [
     denseRows(model, rows),
     denseMetadata(model, rows),
@@ -152,12 +152,20 @@ export function refusedCells(model: string, inputs: Readonly<Record<string, Valu
   ];
 }
 
-/** A pipeline of one DL node over an auto-batched `dense`: 2 and 5 rows answer. */
-export function pipelineCells(pipeline: string): Cell[] {
+/**
+ * A pipeline of one DL node over `model`, an auto-batched `dense`: 2 and 5 rows answer, and the
+ * model's metadata follows what the pipeline sent it.
+ */
+export function pipelineCells(pipeline: string, model: string): Cell[] {
   return [
     {
       name: `${pipeline}: answers 2 and 5 rows through its auto-batched model`,
-      steps: [denseRows(pipeline, 2), denseRows(pipeline, 5)],
+      steps: [
+        denseRows(pipeline, 2),
+        denseMetadata(model, 2),
+        denseRows(pipeline, 5),
+        denseMetadata(model, 5),
+      ],
     },
   ];
 }
