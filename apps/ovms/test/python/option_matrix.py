@@ -4,7 +4,7 @@ python3 option_matrix.py GRPC_ADDRESS REST_ADDRESS < steps.json
 stdin: a JSON list of steps, run in order, each
   {"id", "transport": "tfs_grpc" | "tfs_rest" | "kserve_grpc" | "kserve_rest",
    "op": "infer" | "metadata" | "status", "model", "version"?: int,
-   "inputs"?: {name: {"shape": [...], "values": [...]}} (FP32), "outputs"?: [names],
+   "inputs"?: {name: {"shape": [...], "values": [...]}} (FP32), "outputs"?: [names] (absent: all),
    "versions"?: [int] (status over KServe: readiness of each)}
 stdout: {id: {"ok": result} | {"error": {...}}} (common.run_checks), where an infer result is
 {output: {"shape", "values"}}, metadata is {"inputs": {name: shape}, "outputs": {name: shape}} and
@@ -46,7 +46,7 @@ def tfs_infer(client, step):
     if isinstance(result, dict):
         return {name: tensor_result(value) for name, value in result.items()}
     # ovmsclient answers a lone output without its name
-    return {step["outputs"][0]: tensor_result(result)}
+    return {(step.get("outputs") or ["(unnamed)"])[0]: tensor_result(result)}
 
 
 def kserve_infer(transport, step):
@@ -56,10 +56,15 @@ def kserve_infer(transport, step):
         tensor = module.InferInput(name, list(array.shape), "FP32")
         tensor.set_data_from_numpy(array)
         tensors.append(tensor)
-    requested = [module.InferRequestedOutput(name) for name in step["outputs"]]
+    names = step.get("outputs")
+    requested = None if names is None else [module.InferRequestedOutput(name) for name in names]
     result = clients[transport].infer(step["model"], tensors, model_version=str(step.get("version", "")),
                                       outputs=requested)
-    return {name: tensor_result(result.as_numpy(name)) for name in step["outputs"]}
+    if names is None:
+        response = result.get_response()
+        names = ([output["name"] for output in response["outputs"]] if transport == "kserve_rest"
+                 else [output.name for output in response.outputs])
+    return {name: tensor_result(result.as_numpy(name)) for name in names}
 
 
 def metadata(transport, step):
