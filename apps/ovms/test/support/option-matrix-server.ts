@@ -5,7 +5,8 @@ import type { GrpcServerProcess } from './server-process.js';
 
 /**
  * The `ovms` command with gRPC and REST on, once it reports ready (every initial load tried,
- * failed ones included). A start that exits or is not ready within a minute fails with its log.
+ * failed ones included). A start that exits or is not ready within two minutes (a loaded CI
+ * machine) fails with its log.
  */
 export async function startReadyServer(
   args: readonly string[],
@@ -14,8 +15,11 @@ export async function startReadyServer(
   const server = await startGrpcServerProcess(args, env);
   try {
     await eventually(
-      async () => server.exited() || (await fetch(`${server.restUrl}/v2/health/ready`)).ok,
-      60_000,
+      async () =>
+        server.exited() ||
+        (await fetch(`${server.restUrl}/v2/health/ready`, { signal: AbortSignal.timeout(5_000) }))
+          .ok,
+      120_000,
       () => server.output(),
     );
     if (server.exited()) throw new Error(`ovms exited:\n${server.output()}`);
@@ -46,7 +50,8 @@ export async function metricSamples(
   metric: string,
   model: string,
 ): Promise<string[]> {
-  const text = await (await fetch(`${restUrl}/metrics`)).text();
+  const response = await fetch(`${restUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${metric}{`) && line.includes(`name="${model}"`));

@@ -73,8 +73,13 @@ function spawnOvms(
     exited: () => !running(),
     async stop() {
       if (running()) child.kill('SIGTERM');
-      const killed = sleep(20_000).then(() => child.kill('SIGKILL'));
+      // SIGKILL after 20 s; the timer is cleared on exit, so a stopped server leaves none behind.
+      let killer: NodeJS.Timeout | undefined;
+      const killed = new Promise<void>((resolve) => {
+        killer = setTimeout(() => resolve(void child.kill('SIGKILL')), 20_000);
+      });
       await Promise.race([exited, killed]);
+      clearTimeout(killer);
     },
   };
 }
