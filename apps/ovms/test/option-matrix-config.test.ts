@@ -29,66 +29,86 @@ import type { GrpcServerProcess } from './support/server-process.js';
 
 const oneRow = { x: denseInput(1) };
 
-/** The model entries, each an option variant; `refused` ones must fail to load, naming `why`. */
-function modelEntries(engine: MatrixEngine): { config: object; refused?: readonly string[] }[] {
-  const entries: { config: Record<string, unknown>; refused?: readonly string[] }[] = [
-    { config: { name: 'dense_fixed', base_path: 'dense' } },
-    { config: { name: 'dense_shape_anon', base_path: 'dense', shape: '(3,1024)' } },
-    { config: { name: 'dense_shape_named', base_path: 'dense', shape: { x: '(3,1024)' } } },
-    { config: { name: 'dense_shape_auto', base_path: 'dense', shape: 'auto' } },
-    { config: { name: 'dense_shape_auto_named', base_path: 'dense', shape: { x: 'auto' } } },
-    { config: { name: 'dense_batch_4', base_path: 'dense', batch_size: 4 } },
-    { config: { name: 'dense_batch_auto', base_path: 'dense', batch_size: 'auto' } },
-    { config: { name: 'pipe_dense', base_path: 'dense', batch_size: 'auto' } },
-    { config: { name: 'nchw_layout', base_path: 'nchw', layout: 'NHWC:NCHW' } },
-    { config: { name: 'nchw_layout_named', base_path: 'nchw', layout: { x: 'NHWC:NCHW' } } },
-    {
-      config: { name: 'pair_shape_anon', base_path: 'pair', shape: '(2,3)' },
-      refused: ['left', 'right'],
-    },
-    {
-      config: { name: 'pair_layout_anon', base_path: 'pair', layout: 'NHWC:NCHW' },
-      refused: ['left', 'right'],
-    },
-    { config: { name: 'versions_default', base_path: 'offset' } },
-    { config: { name: 'versions_all', base_path: 'offset', model_version_policy: { all: {} } } },
-    {
-      config: {
-        name: 'versions_latest2',
-        base_path: 'offset',
-        model_version_policy: { latest: { num_versions: 2 } },
-      },
-    },
-    {
-      config: {
-        name: 'versions_specific',
-        base_path: 'offset',
-        model_version_policy: { specific: { versions: [1, 3] } },
-      },
-    },
-    { config: { name: 'nireq_2', base_path: 'dense', nireq: 2 } },
-    { config: { name: 'device_cpu', base_path: 'dense', target_device: 'CPU' } },
-    {
-      config: { name: 'device_auto', base_path: 'dense', target_device: 'AUTO' },
-      ...(engine === 'onnxruntime' && {
-        refused: ['target device AUTO is not supported by onnxruntime engine; supported: CPU'],
-      }),
-    },
-    {
-      config: {
-        name: 'plugin_cfg',
-        base_path: 'dense',
-        plugin_config: { INFERENCE_NUM_THREADS: 1 },
-      },
-    },
-    {
-      config: { name: 'plugin_bad', base_path: 'dense', plugin_config: { NOT_A_PLUGIN_KEY: 'x' } },
-      refused: ['NOT_A_PLUGIN_KEY'],
-    },
+/** One model entry of config.json, the cells it must pass, and why its load is refused if it is. */
+interface ConfigVariant {
+  readonly config: { readonly name: string; readonly base_path: string } & Record<string, unknown>;
+  readonly cells: readonly Cell[];
+  /** Words the load failure's reason must hold, when the option is refused. */
+  readonly refused?: readonly string[];
+}
+
+function variant(
+  name: string,
+  basePath: string,
+  options: Record<string, unknown>,
+  cells: (name: string) => Cell[],
+  refused?: readonly string[],
+): ConfigVariant {
+  return {
+    config: { name, base_path: basePath, ...options },
+    cells: cells(name),
+    ...(refused !== undefined && { refused }),
+  };
+}
+
+function variants(engine: MatrixEngine): ConfigVariant[] {
+  const threeRows = (name: string) => fixedDenseCells(name, 3);
+  const autoShape = (name: string) => autoDenseCells(name, 'shape');
+  const autoBatch = (name: string) => autoDenseCells(name, 'batch');
+  const refusedPair = (name: string) => refusedCells(name, PAIR_INPUTS);
+  const refusedDense = (name: string) => refusedCells(name, oneRow);
+  const versions = (served: number[]) => (name: string) => versionCells(name, served);
+  const ortRefusesAuto = engine === 'onnxruntime';
+  return [
+    variant('dense_fixed', 'dense', {}, (name) => fixedDenseCells(name)),
+    variant('dense_shape_anon', 'dense', { shape: '(3,1024)' }, threeRows),
+    variant('dense_shape_named', 'dense', { shape: { x: '(3,1024)' } }, threeRows),
+    variant('dense_shape_auto', 'dense', { shape: 'auto' }, autoShape),
+    variant('dense_shape_auto_named', 'dense', { shape: { x: 'auto' } }, autoShape),
+    variant('dense_batch_4', 'dense', { batch_size: 4 }, (name) => fixedDenseCells(name, 4)),
+    variant('dense_batch_auto', 'dense', { batch_size: 'auto' }, autoBatch),
+    // The model of dense_pipeline (PIPELINE), auto-batched.
+    variant('pipe_dense', 'dense', { batch_size: 'auto' }, (name) =>
+      pipelineCells('dense_pipeline', name),
+    ),
+    variant('nchw_layout', 'nchw', { layout: 'NHWC:NCHW' }, layoutCells),
+    variant('nchw_layout_named', 'nchw', { layout: { x: 'NHWC:NCHW' } }, layoutCells),
+    ...(engine === 'openvino'
+      ? [variant('nchw_layout_ir', 'nchw_ir', { layout: 'NHWC:NCHW' }, layoutCells)]
+      : []),
+    variant('pair_shape_anon', 'pair', { shape: '(2,3)' }, refusedPair, ['left', 'right']),
+    variant('pair_layout_anon', 'pair', { layout: 'NHWC:NCHW' }, refusedPair, ['left', 'right']),
+    variant('versions_default', 'offset', {}, versions([3])),
+    variant('versions_all', 'offset', { model_version_policy: { all: {} } }, versions([1, 2, 3])),
+    variant(
+      'versions_latest2',
+      'offset',
+      { model_version_policy: { latest: { num_versions: 2 } } },
+      versions([2, 3]),
+    ),
+    variant(
+      'versions_specific',
+      'offset',
+      { model_version_policy: { specific: { versions: [1, 3] } } },
+      versions([1, 3]),
+    ),
+    variant('nireq_2', 'dense', { nireq: 2 }, servesDenseCells),
+    variant('device_cpu', 'dense', { target_device: 'CPU' }, servesDenseCells),
+    ortRefusesAuto
+      ? variant('device_auto', 'dense', { target_device: 'AUTO' }, refusedDense, [
+          'target device AUTO is not supported by onnxruntime engine; supported: CPU',
+        ])
+      : variant('device_auto', 'dense', { target_device: 'AUTO' }, servesDenseCells),
+    variant(
+      'plugin_cfg',
+      'dense',
+      { plugin_config: { INFERENCE_NUM_THREADS: 1 } },
+      servesDenseCells,
+    ),
+    variant('plugin_bad', 'dense', { plugin_config: { NOT_A_PLUGIN_KEY: 'x' } }, refusedDense, [
+      'NOT_A_PLUGIN_KEY',
+    ]),
   ];
-  if (engine === 'openvino')
-    entries.push({ config: { name: 'nchw_layout_ir', base_path: 'nchw_ir', layout: 'NHWC:NCHW' } });
-  return entries.map((entry) => ({ ...entry, config: { ...entry.config, engine } }));
 }
 
 const PIPELINE = {
@@ -106,44 +126,14 @@ const PIPELINE = {
   outputs: [{ y: { node_name: 'dense', data_item: 'y' } }],
 };
 
-function cellsFor(engine: MatrixEngine): Cell[] {
-  const refused = modelEntries(engine).filter((entry) => entry.refused !== undefined);
-  const refusedNames = new Set(refused.map((entry) => (entry.config as { name: string }).name));
-  return [
-    ...fixedDenseCells('dense_fixed'),
-    ...fixedDenseCells('dense_shape_anon', 3),
-    ...fixedDenseCells('dense_shape_named', 3),
-    ...autoDenseCells('dense_shape_auto', 'shape'),
-    ...autoDenseCells('dense_shape_auto_named', 'shape'),
-    ...fixedDenseCells('dense_batch_4', 4),
-    ...autoDenseCells('dense_batch_auto', 'batch'),
-    ...pipelineCells('dense_pipeline', 'pipe_dense'),
-    ...layoutCells('nchw_layout'),
-    ...layoutCells('nchw_layout_named'),
-    ...(engine === 'openvino' ? layoutCells('nchw_layout_ir') : []),
-    ...refusedCells('pair_shape_anon', PAIR_INPUTS),
-    ...refusedCells('pair_layout_anon', PAIR_INPUTS),
-    ...versionCells('versions_default', [3]),
-    ...versionCells('versions_all', [1, 2, 3]),
-    ...versionCells('versions_latest2', [2, 3]),
-    ...versionCells('versions_specific', [1, 3]),
-    ...servesDenseCells('nireq_2'),
-    ...servesDenseCells('device_cpu'),
-    ...(refusedNames.has('device_auto')
-      ? refusedCells('device_auto', oneRow)
-      : servesDenseCells('device_auto')),
-    ...servesDenseCells('plugin_cfg'),
-    ...refusedCells('plugin_bad', oneRow),
-  ];
-}
-
 for (const engine of MATRIX_ENGINES) {
   describeMatrix(engine, `config.json model options on ${engine}`, () => {
     let root: string;
     let cacheDir: string;
     let server: GrpcServerProcess;
     let results: MatrixResults;
-    const cells = cellsFor(engine);
+    const all = variants(engine);
+    const cells = all.flatMap((entry) => entry.cells);
 
     beforeAll(async () => {
       root = await mkdtemp(join(tmpdir(), `ovms-matrix-${engine}-`));
@@ -151,7 +141,7 @@ for (const engine of MATRIX_ENGINES) {
       cacheDir = join(root, 'cache');
       await mkdir(cacheDir);
       const config = {
-        model_config_list: modelEntries(engine).map(({ config }) => ({ config })),
+        model_config_list: all.map(({ config }) => ({ config: { ...config, engine } })),
         pipeline_config_list: [PIPELINE],
         monitoring: { metrics: { enable: true, metrics_list: ['ovms_infer_req_queue_size'] } },
       };
@@ -173,8 +163,8 @@ for (const engine of MATRIX_ENGINES) {
     });
 
     it('a refused option says why in the log, naming what is wrong', () => {
-      for (const { config, refused = [] } of modelEntries(engine).filter((e) => e.refused))
-        expectLoadRefused(server.output(), (config as { name: string }).name, refused);
+      for (const { config, refused } of all)
+        if (refused !== undefined) expectLoadRefused(server.output(), config.name, refused);
     });
 
     it('nireq sets the infer request pool (ovms_infer_req_queue_size)', async () => {

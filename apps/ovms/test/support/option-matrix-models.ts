@@ -73,7 +73,7 @@ export type MatrixModel = 'dense' | 'offset' | 'nchw' | 'pair';
  * Writes `model` as an OVMS model folder `dir/<version>/`: version 1, or versions 1, 2 and 3
  * for `offset` (version k adds k).
  */
-export async function writeMatrixModel(
+async function writeMatrixModel(
   model: MatrixModel,
   format: FixtureFormat,
   dir: string,
