@@ -30,10 +30,11 @@ export type CheckResult =
       };
     };
 
-/** Runs one of test/python/*.py and returns its checks by name. */
+/** Runs one of test/python/*.py (with `input` on its stdin) and returns its checks by name. */
 export async function runPythonChecks(
   script: string,
   args: readonly string[],
+  input?: string,
 ): Promise<Record<string, CheckResult>> {
   const result = await run('python3', [join(PYTHON_DIR, script), ...args], {
     env: {
@@ -42,6 +43,7 @@ export async function runPythonChecks(
       PYTHONDONTWRITEBYTECODE: '1',
     },
     timeoutMs: 90_000,
+    ...(input !== undefined && { input }),
   });
   if (result.code !== 0) throw new Error(`${script} exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as Record<string, CheckResult>;

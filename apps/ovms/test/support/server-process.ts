@@ -18,11 +18,46 @@ export async function startServerProcess(
   env: Readonly<Record<string, string>>,
 ): Promise<ServerProcess> {
   const port = await freePort();
+  return spawnOvms(['--port', '0', '--rest_port', String(port)], port, args, env);
+}
+
+/** A ServerProcess with gRPC on too. */
+export interface GrpcServerProcess extends ServerProcess {
+  /** `127.0.0.1:<port>` of gRPC. */
+  readonly grpcAddress: string;
+  /** `127.0.0.1:<port>` of REST. */
+  readonly restAddress: string;
+  /** Whether the process has ended (a start that failed ends it). */
+  exited(): boolean;
+}
+
+/** Starts ovms with `args` (plus gRPC and REST on free ports of 127.0.0.1) and `env` added. */
+export async function startGrpcServerProcess(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<GrpcServerProcess> {
+  const [grpcPort, restPort] = [await freePort(), await freePort()];
+  const ports = ['--port', String(grpcPort), '--grpc_bind_address', '127.0.0.1'];
+  const server = spawnOvms([...ports, '--rest_port', String(restPort)], restPort, args, env);
+  return {
+    ...server,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    restAddress: `127.0.0.1:${restPort}`,
+  };
+}
+
+function spawnOvms(
+  ports: readonly string[],
+  restPort: number,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): ServerProcess & { exited(): boolean } {
   const child: ChildProcess = spawn(
     process.execPath,
     [
       ...['--conditions=@ovms/source', '--import', 'tsx', MAIN_TS],
-      ...['--port', '0', '--rest_port', String(port), '--rest_bind_address', '127.0.0.1'],
+      ...ports,
+      ...['--rest_bind_address', '127.0.0.1'],
       ...args,
     ],
     { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -31,13 +66,20 @@ export async function startServerProcess(
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
-    restUrl: `http://127.0.0.1:${port}`,
+    restUrl: `http://127.0.0.1:${restPort}`,
     output: () => output,
+    exited: () => !running(),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const killed = sleep(20_000).then(() => child.kill('SIGKILL'));
+      if (running()) child.kill('SIGTERM');
+      // SIGKILL after 20 s; the timer is cleared on exit, so a stopped server leaves none behind.
+      let killer: NodeJS.Timeout | undefined;
+      const killed = new Promise<void>((resolve) => {
+        killer = setTimeout(() => resolve(void child.kill('SIGKILL')), 20_000);
+      });
       await Promise.race([exited, killed]);
+      clearTimeout(killer);
     },
   };
 }
