@@ -14,13 +14,10 @@ import {
 } from './support/option-matrix-cells.js';
 import { PAIR_INPUTS, denseInput, writeMatrixModels } from './support/option-matrix-models.js';
 import type { MatrixModel } from './support/option-matrix-models.js';
-import {
-  expectLoadRefused,
-  metricSamples,
-  startReadyServer,
-} from './support/option-matrix-server.js';
+import { expectLoadRefused, metricSamples } from './support/option-matrix-server.js';
 import { MATRIX_ENGINES, describeMatrix } from './support/option-matrix-suite.js';
 import type { MatrixEngine } from './support/option-matrix-suite.js';
+import { startReadyServer } from './support/server-process.js';
 
 // The single-model CLI form of every model option, one `ovms --model_name … --model_path …`
 // per variant, checked over the four transports as the config.json suite does. The CLI picks

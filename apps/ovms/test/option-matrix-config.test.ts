@@ -14,14 +14,10 @@ import {
   versionCells,
 } from './support/option-matrix-cells.js';
 import { PAIR_INPUTS, denseInput, writeMatrixModels } from './support/option-matrix-models.js';
-import {
-  expectLoadRefused,
-  metricSamples,
-  startReadyServer,
-} from './support/option-matrix-server.js';
+import { expectLoadRefused, metricSamples } from './support/option-matrix-server.js';
 import { MATRIX_ENGINES, describeMatrix } from './support/option-matrix-suite.js';
 import type { MatrixEngine } from './support/option-matrix-suite.js';
-import type { GrpcServerProcess } from './support/server-process.js';
+import { startReadyServer, type GrpcServerProcess } from './support/server-process.js';
 
 // Every model option of config.json, one model entry per variant, on each engine (the `engine`
 // key picks it), through the real `ovms` command and the Python clients over TFS gRPC, TFS REST,

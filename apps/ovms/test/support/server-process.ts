@@ -97,3 +97,30 @@ export async function eventually(
     await sleep(200);
   }
 }
+
+/**
+ * The `ovms` command with gRPC and REST on, once it reports ready (every initial load tried,
+ * failed ones included). A start that exits or is not ready within two minutes (a loaded CI
+ * machine) fails with its log.
+ */
+export async function startReadyServer(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<GrpcServerProcess> {
+  const server = await startGrpcServerProcess(args, env);
+  try {
+    await eventually(
+      async () =>
+        server.exited() ||
+        (await fetch(`${server.restUrl}/v2/health/ready`, { signal: AbortSignal.timeout(5_000) }))
+          .ok,
+      120_000,
+      () => server.output(),
+    );
+    if (server.exited()) throw new Error(`ovms exited:\n${server.output()}`);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
