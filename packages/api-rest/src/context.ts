@@ -1,11 +1,19 @@
-import type { IncomingMessage } from 'node:http';
-import type { Logger, MetricsRecorder, ServableAdmin, ServableProvider } from '@ovms/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  Logger,
+  MemoryBudget,
+  MemoryLease,
+  MetricsRecorder,
+  ServableAdmin,
+  ServableProvider,
+} from '@ovms/core';
 import type { Context } from 'hono';
 import { readBody } from './body.js';
 
 /** What @hono/node-server hands the app per request; absent under `app.request()`. */
 export interface RestEnv {
-  Bindings: { incoming?: IncomingMessage };
+  Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
+  Variables: { memoryLease?: MemoryLease };
 }
 
 export type RestContext = Context<RestEnv>;
@@ -17,14 +25,24 @@ export interface RestDeps {
   readonly metrics: MetricsRecorder;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** The server-wide budget bodies are counted against until their response is written. */
+  readonly memory: MemoryBudget;
   readonly serverName: string;
   readonly serverVersion: string;
   readonly metricsText: (() => Promise<{ contentType: string; body: string }>) | undefined;
 }
 
-/** The request body as bytes, read once and within the size limit. */
+/**
+ * The request body as bytes, read once, within the size limit and admitted by the memory
+ * budget; the lease stays with the request until its response is written (`admission.ts`).
+ */
 export function requestBytes(deps: RestDeps, c: RestContext): Promise<Uint8Array> {
   // `c.env` is undefined when the app runs without @hono/node-server (app.request in tests).
   const env = c.env as RestEnv['Bindings'] | undefined;
-  return readBody({ incoming: env?.incoming, request: c.req.raw }, deps.maxBodyBytes);
+  const lease = deps.memory.admit(0);
+  c.set('memoryLease', lease);
+  return readBody(
+    { incoming: env?.incoming, request: c.req.raw },
+    { maxBytes: deps.maxBodyBytes, lease },
+  );
 }
