@@ -7,6 +7,8 @@ import { MAIN_TS, PROJECT_ROOT } from './paths.js';
 /** The `ovms` command running from source as a child process, REST on 127.0.0.1. */
 export interface ServerProcess {
   readonly restUrl: string;
+  /** The server's process id (its RSS is read from /proc by the limits test). */
+  readonly pid: number | undefined;
   /** Everything it logged so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startServerProcess(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     restUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
