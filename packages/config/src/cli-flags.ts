@@ -91,7 +91,7 @@ export const FLAGS: readonly FlagSpec[] = [
     'Comma separated gRPC server arguments, e.g. grpc.max_connection_age_ms=2000',
     {
       notes:
-        '`key=value` pairs passed to the grpc-js server as channel options; integer values become numbers.',
+        '`key=value` pairs passed to the grpc-js server as channel options; integer values become numbers. They override the HTTP/2 limits ovms-ts sets (docs/security.md "Limits").',
     },
   ),
   server('rest_workers', 'uint', 'Number of REST worker threads (default: by CPUs)', {
