@@ -6,6 +6,7 @@ import type {
   MetricsRecorder,
   ServableAdmin,
   ServableProvider,
+  TensorMap,
 } from '@ovms/core';
 import type { Context } from 'hono';
 import { readBody } from './body.js';
@@ -45,4 +46,23 @@ export function requestBytes(deps: RestDeps, c: RestContext): Promise<Uint8Array
     { incoming: env?.incoming, request: c.req.raw },
     { maxBytes: deps.maxBodyBytes, lease },
   );
+}
+
+/**
+ * Adds the decoded input tensors that do not view the body (JSON values, base64 strings) to the
+ * request's memory lease before they are inferred; RESOURCE_EXHAUSTED (503) when the budget
+ * cannot hold them. Binary inputs view the body, which the lease already covers.
+ */
+export function leaseTensors(c: RestContext, inputs: TensorMap, body: Uint8Array): void {
+  const lease = c.get('memoryLease');
+  if (lease === undefined) return;
+  let bytes = 0;
+  for (const tensor of inputs.values()) {
+    if (tensor.dtype === 'BYTES') {
+      for (const item of tensor.data) if (item.buffer !== body.buffer) bytes += item.byteLength;
+    } else if (tensor.data.buffer !== body.buffer) {
+      bytes += tensor.data.byteLength;
+    }
+  }
+  lease.grow(bytes);
 }

@@ -90,7 +90,8 @@ describe('memory admission (REST)', () => {
   });
 
   it('holds a body until its response is written, refusing others meanwhile, then admits again', async () => {
-    const budget = createMemoryBudget(40);
+    // The first request holds its body (21 bytes) and its decoded tensor (12): 33 of 80.
+    const budget = createMemoryBudget(80);
     const gated = gatedServable();
     const server = await startRestServer({
       app: appWith(budget, [gated.servable]),
@@ -101,7 +102,7 @@ describe('memory admission (REST)', () => {
     const url = `http://127.0.0.1:${server.port}/v1/models/gated:predict`;
     const first = fetch(url, { method: 'POST', body: body([1, 2, 3]) });
     await gated.started;
-    expect(budget.inUseBytes).toBe(body([1, 2, 3]).length);
+    expect(budget.inUseBytes).toBe(body([1, 2, 3]).length + 12);
     const refused = await fetch(url, { method: 'POST', body: body([1, 2, 3, 4, 5, 6, 7, 8]) });
     expect(refused.status).toBe(503);
     gated.release();
@@ -110,6 +111,18 @@ describe('memory admission (REST)', () => {
     await expect.poll(() => budget.inUseBytes).toBe(0);
     const admitted = await fetch(url, { method: 'POST', body: body([1, 2, 3, 4, 5, 6, 7, 8]) });
     expect(await admitted.json()).toEqual({ predictions: [1, 2, 3, 4, 5, 6, 7, 8] });
+  });
+
+  it('counts decoded JSON tensors too, refusing the request whose tensors pass the budget', async () => {
+    const budget = createMemoryBudget(50);
+    const app = appWith(budget, [gatedServable().servable]);
+    const text = body([1, 2, 3, 4, 5, 6, 7, 8]);
+    const response = await app.request('/v1/models/gated:predict', { method: 'POST', body: text });
+    expect(await errorOf(response)).toEqual([
+      503,
+      `Too many requests in queue - memory budget exceeded: requests in flight hold ${text.length} of 50 bytes and this one needs 32 more; retry later or send a smaller request`,
+    ]);
+    expect(budget.inUseBytes).toBe(0);
   });
 });
 
