@@ -43,6 +43,7 @@ beforeAll(async () => {
   const models = [
     { name: 'add', base_path: join(root, 'add') },
     await writeFaultyModel('slow', { mode: 'ok', delayMs: 300 }),
+    await writeFaultyModel('hold', { mode: 'ok', delayMs: 4000 }),
     ...(await Promise.all(FAULTY_MODES.map((mode) => writeFaultyModel(mode, { mode })))),
   ];
   const configPath = join(root, 'config.json');
@@ -173,48 +174,94 @@ describe('size limits', () => {
   }, 60_000);
 });
 
+function padTo8(text: string): string {
+  return text.padEnd(Math.ceil(text.length / 8) * 8, ' ');
+}
+
+/** A 50 MB KServe binary-extension body for the FP32 (-1) `x` of the faulty engine's models. */
+const ELEMENTS = (50 * 1000 * 1000) / 4;
+// Padded to a multiple of 8 bytes so the tensor data that follows is aligned: the server then
+// views it in the body instead of copying it, and the budget counts the body alone.
+const BINARY_HEADER = padTo8(
+  JSON.stringify({
+    inputs: [
+      {
+        name: 'x',
+        shape: [ELEMENTS],
+        datatype: 'FP32',
+        parameters: { binary_data_size: ELEMENTS * 4 },
+      },
+    ],
+    outputs: [{ name: 'x', parameters: { binary_data: true } }],
+  }),
+);
+const PAYLOAD = Buffer.alloc(ELEMENTS * 4, 7);
+const BINARY_BODY = Buffer.concat([Buffer.from(BINARY_HEADER), PAYLOAD]);
+
+async function postBinary(model: string): Promise<{ status: number; bytes: Buffer }> {
+  const response = await fetch(`${server.restUrl}/v2/models/${model}/infer`, {
+    method: 'POST',
+    headers: { 'Inference-Header-Content-Length': String(BINARY_HEADER.length) },
+    body: BINARY_BODY,
+  });
+  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+const grpcInfer50MB = (model: string) =>
+  unary(clients.inference, 'ModelInfer', {
+    model_name: model,
+    inputs: [{ name: 'x', datatype: 'FP32', shape: [ELEMENTS] }],
+    raw_input_contents: [PAYLOAD],
+  });
+
+const BUDGET_MESSAGE =
+  /^Too many requests in queue - memory budget exceeded: requests in flight hold \d+ of 536870912 bytes and this one needs \d+ more; retry later or send a smaller request$/;
+
 describe('memory admission', () => {
   it('survives twenty concurrent 50 MB requests: some refused with 503, RSS bounded', async () => {
-    const elements = (50 * 1000 * 1000) / 4;
-    const header = JSON.stringify({
-      inputs: [
-        {
-          name: 'x',
-          shape: [elements],
-          datatype: 'FP32',
-          parameters: { binary_data_size: elements * 4 },
-        },
-      ],
-      outputs: [{ name: 'x', parameters: { binary_data: true } }],
-    });
-    const body = Buffer.concat([Buffer.from(header), Buffer.alloc(elements * 4, 7)]);
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, async () => {
-        const response = await fetch(`${server.restUrl}/v2/models/slow/infer`, {
-          method: 'POST',
-          headers: { 'Inference-Header-Content-Length': String(header.length) },
-          body,
-        });
-        const bytes = Buffer.from(await response.arrayBuffer());
-        return { status: response.status, bytes };
-      }),
-    );
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postBinary('slow')));
     const refused = answers.filter((answer) => answer.status === 503);
     const served = answers.filter((answer) => answer.status === 200);
     expect(served.length + refused.length).toBe(20);
     expect(served.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
     expect(JSON.parse(refused[0]!.bytes.toString())).toEqual({
-      error: expect.stringMatching(
-        /^Too many requests in queue - memory budget exceeded: requests in flight hold \d+ of 536870912 bytes and this one needs \d+ more; retry later or send a smaller request$/,
-      ) as unknown,
+      error: expect.stringMatching(BUDGET_MESSAGE) as unknown,
     });
     // Each served answer carries the 50 MB back.
-    expect(served[0]!.bytes.length).toBeGreaterThan(elements * 4);
+    expect(served[0]!.bytes.length).toBeGreaterThan(PAYLOAD.length);
     // Generous: the budget (512 MiB), the answers being written and the process itself (a
     // run here peaks near 1.2 GiB; twenty admitted at once would hold 2 GB of bodies alone).
     expect(await peakRssBytes(server.pid!)).toBeLessThan(2.5 * 1024 * MIB);
     await expectServing();
+  }, 120_000);
+
+  it('is one budget for both ports: REST requests holding it make gRPC refuse, then admit', async () => {
+    // Twelve 50 MB bodies against 512 MiB: ten are admitted and held for four seconds,
+    // long past the time the gRPC message below takes to arrive.
+    let firstRefusal!: () => void;
+    const full = new Promise<void>((resolve) => (firstRefusal = resolve));
+    const rest = Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const answer = await postBinary('hold');
+        if (answer.status === 503) firstRefusal();
+        return answer.status;
+      }),
+    );
+    await full;
+    await expect(grpcInfer50MB('hold')).rejects.toMatchObject({
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      details: expect.stringMatching(BUDGET_MESSAGE) as unknown,
+    });
+    const statuses = await rest;
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(0);
+    // Released: gRPC is admitted again (a small answer: the client takes 4 MB at most).
+    const answer = await unary(clients.inference, 'ModelInfer', {
+      model_name: 'slow',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [2] }],
+      raw_input_contents: [f32Bytes([1, 2])],
+    });
+    expect(f32Values((answer['raw_output_contents'] as Uint8Array[])[0])).toEqual([1, 2]);
   }, 120_000);
 });
 

@@ -118,7 +118,7 @@ export interface Harness {
  * `i64` (add_i64), `bools` (and_bool) and `broken` (infer fails).
  */
 export async function startHarness(
-  limits: Pick<GrpcServerOptions, 'maxMessageBytes' | 'memoryBudget'> = {},
+  limits: Pick<GrpcServerOptions, 'maxMessageBytes' | 'memoryBudget' | 'channelOptions'> = {},
 ): Promise<Harness> {
   const provider = await FixtureProvider.create({
     add: [
