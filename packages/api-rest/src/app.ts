@@ -12,7 +12,7 @@ import {
 } from '@ovms/core';
 import { DEFAULT_MAX_JSON_BYTES } from '@ovms/codecs';
 import { Hono } from 'hono';
-import { guardRequests } from './admission.js';
+import { guardRequests } from './request-guard.js';
 import { configReload, configStatus, metrics } from './config-routes.js';
 import type { RestContext, RestDeps, RestEnv } from './context.js';
 import { errorResponse, failureResponse } from './errors.js';

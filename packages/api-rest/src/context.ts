@@ -35,7 +35,7 @@ export interface RestDeps {
 
 /**
  * The request body as bytes, read once, within the size limit and admitted by the memory
- * budget; the lease stays with the request until its response is written (`admission.ts`).
+ * budget; the lease stays with the request until its response is written (`request-guard.ts`).
  */
 export function requestBytes(deps: RestDeps, c: RestContext): Promise<Uint8Array> {
   // `c.env` is undefined when the app runs without @hono/node-server (app.request in tests).
