@@ -72,6 +72,16 @@ async function main(): Promise<number> {
   }
 
   mirror?.poll(settings.fileSystemPollWaitSeconds * 1000, logger);
+  // Last line of defence: a promise some request path forgot to handle is a bug to log, not a
+  // reason to drop every model and client (Node's default is to exit). Handlers answer their
+  // own failures; this only catches what escapes them.
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error(
+      { err: reason instanceof Error ? reason : messageOf(reason) },
+      'Unhandled promise rejection; serving goes on',
+    );
+  });
+
   let server: RunningServer;
   try {
     server = await startServer({

@@ -77,6 +77,7 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
     projectRoot: start.projectRoot,
     logger,
     version: start.version,
+    limits: settings.limits,
     ...(start.engines !== undefined && { engines: start.engines }),
     ...(start.storage !== undefined && { storage: start.storage }),
   });
@@ -90,6 +91,8 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
         host: settings.grpcBindAddress,
         port: grpcPort,
         channelOptions: toChannelOptions(settings.grpcChannelArguments),
+        maxMessageBytes: settings.limits.maxMessageBytes,
+        memoryBudget: stack.memoryBudget,
       });
       logger.info({ address: settings.grpcBindAddress, port: grpc.port }, 'gRPC server listening');
     }
@@ -98,6 +101,11 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
         app: stack.restApp,
         host: settings.restBindAddress,
         port: restPort,
+        timeouts: {
+          headersMs: settings.limits.restHeadersTimeoutSeconds * 1000,
+          requestMs: settings.limits.restRequestTimeoutSeconds * 1000,
+          keepAliveMs: settings.limits.restKeepAliveTimeoutSeconds * 1000,
+        },
       });
       logger.info({ address: settings.restBindAddress, port: rest.port }, 'REST server listening');
     }

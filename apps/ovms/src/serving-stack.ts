@@ -5,8 +5,10 @@ import { createGrpcServices } from '@ovms/api-grpc';
 import type { GrpcServices } from '@ovms/api-grpc';
 import { createRestApp } from '@ovms/api-rest';
 import type { RestApp } from '@ovms/api-rest';
-import type { ServerConfig } from '@ovms/config';
-import type { Engine, Logger } from '@ovms/core';
+import { DEFAULT_LIMITS } from '@ovms/config';
+import type { LimitSettings, ServerConfig } from '@ovms/config';
+import { createMemoryBudget } from '@ovms/core';
+import type { Engine, Logger, MemoryBudget } from '@ovms/core';
 import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
 import { createStorageRepository } from '@ovms/storage';
 import { createEngines } from './engines.js';
@@ -45,6 +47,8 @@ export interface ServingStackOptions {
   readonly logger: Logger;
   /** Version reported by KServe ServerMetadata and `GET /v2`. */
   readonly version: string;
+  /** Body size limit and memory budget (`settings.limits`); DEFAULT_LIMITS when absent. */
+  readonly limits?: Pick<LimitSettings, 'maxMessageBytes' | 'memoryBudgetBytes'>;
 }
 
 /**
@@ -56,6 +60,8 @@ export interface ServingStack {
   readonly manager: ModelManager;
   readonly grpcServices: GrpcServices;
   readonly restApp: RestApp;
+  /** The one budget of bytes in flight: the REST app uses it; give it to the gRPC server too. */
+  readonly memoryBudget: MemoryBudget;
   /** Loads the config and every model; resolves when the initial load is over (OVMS ready). */
   start(): Promise<void>;
   /**
@@ -116,8 +122,12 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     logger,
     ...(metrics !== undefined && { metrics }),
   };
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const memoryBudget = createMemoryBudget(limits.memoryBudgetBytes);
   const restApp = createRestApp({
     ...transport,
+    maxBodyBytes: limits.maxMessageBytes,
+    memoryBudget,
     ...(metrics !== undefined && {
       metricsText: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
     }),
@@ -137,6 +147,7 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     manager,
     grpcServices: createGrpcServices(transport),
     restApp,
+    memoryBudget,
     start: () => (started ??= manager.start()),
     close: () => (closing ??= close()),
   };

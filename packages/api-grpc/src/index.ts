@@ -1,4 +1,4 @@
 export { createGrpcServices } from './services.js';
 export type { GrpcServiceBinding, GrpcServices, GrpcServicesOptions } from './services.js';
-export { startGrpcServer } from './server.js';
+export { DEFAULT_GRPC_CHANNEL_OPTIONS, startGrpcServer } from './server.js';
 export type { GrpcServerOptions, RunningGrpcServer } from './server.js';

@@ -1,12 +1,32 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import type { ChannelOptions } from '@grpc/grpc-js';
-import type { GrpcServices } from './services.js';
+import type { ChannelOptions, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { createMemoryBudget } from '@ovms/core';
+import type { MemoryBudget } from '@ovms/core';
+import { admissionInterceptor, measuredDefinition } from './admission.js';
+import type { MessageSizes } from './admission.js';
+import type { GrpcServiceBinding, GrpcServices } from './services.js';
 
 /**
  * Largest message accepted or sent by default: 1 GiB, as OVMS raises gRPC's 4 MiB default so
  * that image batches fit in one Predict.
  */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * HTTP/2 limits set explicitly rather than left to grpc-js, whose defaults are unlimited
+ * (docs/security.md "Limits"); `--grpc_channel_arguments` overrides each, as in OVMS.
+ * - max_concurrent_streams: calls one connection may have open; more wait in the client.
+ * - keepalive: ping a silent client every 2 h (gRPC core's default) and drop it if it does not
+ *   answer in 20 s, so dead peers do not hold connections.
+ * - max_connection_idle_ms: a connection with no call for 30 min is closed with GOAWAY;
+ *   clients reconnect on their next call.
+ */
+export const DEFAULT_GRPC_CHANNEL_OPTIONS: Readonly<ChannelOptions> = {
+  'grpc.max_concurrent_streams': 256,
+  'grpc.keepalive_time_ms': 7_200_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+  'grpc.max_connection_idle_ms': 1_800_000,
+};
 
 export interface GrpcServerOptions {
   readonly services: GrpcServices;
@@ -18,6 +38,11 @@ export interface GrpcServerOptions {
   readonly channelOptions?: ChannelOptions;
   /** Receive and send message limit; DEFAULT_MAX_MESSAGE_BYTES when absent. */
   readonly maxMessageBytes?: number;
+  /**
+   * The server-wide budget of bytes in flight, shared with REST: a request message it cannot
+   * hold is answered RESOURCE_EXHAUSTED. Default: one of its own with no cap.
+   */
+  readonly memoryBudget?: MemoryBudget;
 }
 
 export interface RunningGrpcServer {
@@ -37,15 +62,21 @@ function address(host: string, port: number): string {
 /** Starts a grpc-js server serving `services` on host:port (insecure credentials, as OVMS). */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const sizes: MessageSizes = new WeakMap();
+  const budget = options.memoryBudget ?? createMemoryBudget(0);
   const server = new Server({
+    ...DEFAULT_GRPC_CHANNEL_OPTIONS,
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
     ...options.channelOptions,
+    interceptors: [admissionInterceptor(budget, sizes)],
   });
-  const { predictionService, modelService, inferenceService } = options.services;
-  server.addService(predictionService.definition, predictionService.implementation);
-  server.addService(modelService.definition, modelService.implementation);
-  server.addService(inferenceService.definition, inferenceService.implementation);
+  const bindings: readonly GrpcServiceBinding<UntypedServiceImplementation>[] = Object.values(
+    options.services,
+  );
+  for (const service of bindings) {
+    server.addService(measuredDefinition(service.definition, sizes), service.implementation);
+  }
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       address(options.host, options.port),

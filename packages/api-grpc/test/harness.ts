@@ -5,7 +5,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { expect } from 'vitest';
 import type { MetricsRecorder, RequestRecord } from '@ovms/core';
 import { createGrpcServices, startGrpcServer } from '../src/index.js';
-import type { RunningGrpcServer } from '../src/index.js';
+import type { GrpcServerOptions, RunningGrpcServer } from '../src/index.js';
 import { FixtureProvider } from './fixture-provider.js';
 
 /**
@@ -117,7 +117,9 @@ export interface Harness {
  * models: `add` (add_f32: v1, v2 AVAILABLE, v3 LOADING, v4 END), `two` (two_in_two_out),
  * `i64` (add_i64), `bools` (and_bool) and `broken` (infer fails).
  */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(
+  limits: Pick<GrpcServerOptions, 'maxMessageBytes' | 'memoryBudget' | 'channelOptions'> = {},
+): Promise<Harness> {
   const provider = await FixtureProvider.create({
     add: [
       { version: 1, fixture: 'add_f32' },
@@ -137,7 +139,7 @@ export async function startHarness(): Promise<Harness> {
     metrics,
     serverVersion: '0.1.0-test',
   });
-  const server = await startGrpcServer({ services, host: '127.0.0.1', port: 0 });
+  const server = await startGrpcServer({ services, host: '127.0.0.1', port: 0, ...limits });
   const address = `127.0.0.1:${server.port}`;
   const clients = loadClients(address);
   return {

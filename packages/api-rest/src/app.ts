@@ -1,15 +1,18 @@
 import {
   ServingError,
   StatusCode,
+  createMemoryBudget,
   noopMetrics,
   silentLogger,
   type Logger,
+  type MemoryBudget,
   type MetricsRecorder,
   type ServableAdmin,
   type ServableProvider,
 } from '@ovms/core';
 import { DEFAULT_MAX_JSON_BYTES } from '@ovms/codecs';
 import { Hono } from 'hono';
+import { guardRequests } from './request-guard.js';
 import { configReload, configStatus, metrics } from './config-routes.js';
 import type { RestContext, RestDeps, RestEnv } from './context.js';
 import { errorResponse, failureResponse } from './errors.js';
@@ -30,6 +33,11 @@ export interface RestAppOptions {
   readonly serverVersion: string;
   /** Largest request body accepted; larger is 413. Default 1 GiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * The server-wide budget of bytes in flight, shared with the gRPC server; a body it cannot
+   * hold is refused with 503. Default: one of its own with no cap (bodies counted, none refused).
+   */
+  readonly memoryBudget?: MemoryBudget;
   readonly logger?: Logger;
 }
 
@@ -70,6 +78,7 @@ export function createRestApp(options: RestAppOptions): RestApp {
     metrics: options.metrics ?? noopMetrics,
     logger,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_JSON_BYTES,
+    memory: options.memoryBudget ?? createMemoryBudget(0),
     serverName: options.serverName,
     serverVersion: options.serverVersion,
     metricsText: options.metricsText,
@@ -77,6 +86,7 @@ export function createRestApp(options: RestAppOptions): RestApp {
   const app = new Hono<RestEnv>();
   app.onError((error, c) => failureResponse(error, logger, `${c.req.method} ${c.req.path}`));
   app.notFound(notFound);
+  app.use(guardRequests(logger));
 
   app.get('/v1/config', () => configStatus(deps));
   app.post('/v1/config/reload', () => configReload(deps));

@@ -6,7 +6,7 @@ import {
   type ServableProvider,
 } from '@ovms/core';
 import { decodeKServeInferRequest, encodeKServeInferResponse } from '@ovms/codecs';
-import { requestBytes, type RestContext, type RestDeps } from './context.js';
+import { leaseTensors, requestBytes, type RestContext, type RestDeps } from './context.js';
 import { jsonResponse } from './errors.js';
 import { kserveMetadataJson } from './metadata-json.js';
 import { KSERVE_METHODS, type KServeAction, type ModelPath } from './paths.js';
@@ -101,6 +101,7 @@ async function infer(
     maxBytes: deps.maxBodyBytes,
     ...(onlyInput !== undefined && otherInputs.length === 0 ? { singleInput: onlyInput } : {}),
   });
+  leaseTensors(c, request.inputs, body);
   const wanted = request.outputs?.map((output) => output.name);
   const outputs = await servable.infer({
     inputs: request.inputs,

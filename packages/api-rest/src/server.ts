@@ -9,6 +9,36 @@ export interface RestServerOptions {
   readonly host: string;
   /** Port (`--rest_port`); 0 picks a free one, reported back as `port`. */
   readonly port: number;
+  /** Slow-client limits; each absent one takes its REST_TIMEOUT_DEFAULTS value. */
+  readonly timeouts?: Partial<RestTimeouts>;
+}
+
+/** How long a client may take (docs/security.md "Limits"); 0 turns a timeout off. */
+export interface RestTimeouts {
+  /** Until the request headers are in; then 408 and the connection is closed. */
+  readonly headersMs: number;
+  /** Until the whole request, body included, is in; then 408 and the connection is closed. */
+  readonly requestMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveMs: number;
+}
+
+/** Node's own defaults, set explicitly so a Node upgrade cannot change them unseen. */
+export const REST_TIMEOUT_DEFAULTS: RestTimeouts = {
+  headersMs: 60_000,
+  requestMs: 300_000,
+  keepAliveMs: 5_000,
+};
+
+/**
+ * Node checks the header and request timeouts on a timer (30 s by default), so a stalled client
+ * could hold its socket up to 30 s past its timeout; a tenth of the shortest one, within
+ * [250 ms, 30 s], keeps the overshoot small without waking often.
+ */
+function checkingIntervalMs(timeouts: RestTimeouts): number {
+  const set = [timeouts.headersMs, timeouts.requestMs].filter((ms) => ms > 0);
+  if (set.length === 0) return 30_000;
+  return Math.min(30_000, Math.max(250, Math.min(...set) / 10));
 }
 
 export interface RestServer {
@@ -23,8 +53,17 @@ export interface RestServer {
 
 /** Listens with `app` on `host:port` through @hono/node-server; rejects if it cannot bind. */
 export function startRestServer(options: RestServerOptions): Promise<RestServer> {
+  const timeouts = { ...REST_TIMEOUT_DEFAULTS, ...options.timeouts };
   // Plain HTTP/1.1 options always give a node:http Server.
-  const server = createAdaptorServer({ fetch: options.app.fetch }) as Server;
+  const server = createAdaptorServer({
+    fetch: options.app.fetch,
+    serverOptions: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: checkingIntervalMs(timeouts),
+    },
+  }) as Server;
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
       server.off('listening', onListening);

@@ -1,6 +1,6 @@
 import { ServingError, StatusCode } from '@ovms/core';
 import { decodeTfsPredictRequest, encodeTfsPredictResponse } from '@ovms/codecs';
-import { requestBytes, type RestContext, type RestDeps } from './context.js';
+import { leaseTensors, requestBytes, type RestContext, type RestDeps } from './context.js';
 import { jsonResponse } from './errors.js';
 import { tfsMetadataJson } from './metadata-json.js';
 import { TFS_METHODS, type ModelPath, type TfsAction } from './paths.js';
@@ -51,6 +51,7 @@ async function predict(
   call.version = servable.version;
   // The model's input specs give each JSON value its dtype, as OVMS's TFSRestParser does.
   const request = decodeTfsPredictRequest(body, servable.inputs, { maxBytes: deps.maxBodyBytes });
+  leaseTensors(c, request.inputs, body);
   const outputs = await servable.infer({ inputs: request.inputs, signal: c.req.raw.signal });
   return jsonResponse(encodeTfsPredictResponse(outputs, request.format));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerArgs } from './cli-args.js';
 import { FLAGS } from './cli-flags.js';
+import { DEFAULT_LIMITS } from './limit-settings.js';
 import { ANONYMOUS_INPUT_NAME } from '@ovms/core';
 import type { ServerOptions } from './server-options.js';
 
@@ -31,6 +32,7 @@ describe('parseServerArgs: results', () => {
       allowedHeaders: ['*'],
       allowCredentials: false,
       plugins: [],
+      limits: DEFAULT_LIMITS,
     });
   });
 
@@ -88,6 +90,7 @@ describe('parseServerArgs: results', () => {
       allowedHeaders: ['Content-Type'],
       allowCredentials: true,
       plugins: ['/p/a.mjs', '/p/b.mjs'],
+      limits: DEFAULT_LIMITS,
     });
   });
 

@@ -10,6 +10,7 @@ import { resolveBasePath } from './parse-config.js';
 import type { ServerConfig } from './server-config.js';
 import { ArgsError, LOG_LEVELS } from './server-options.js';
 import type { CliCommand, LogLevel, ModelSource, ServerSettings } from './server-options.js';
+import { readLimitSettings } from './limit-settings.js';
 import type { SettingResult } from './setting-result.js';
 import { parseLayoutSetting, parseShapeSetting } from './shape-layout.js';
 
@@ -148,6 +149,7 @@ function buildSettings(values: FlagValues, cwd: string | undefined): ServerSetti
     plugins: (list(str(values, 'plugins')) ?? []).map((path) =>
       cwd === undefined ? path : resolve(cwd, path),
     ),
+    limits: readLimitSettings(values),
     ...(Object.fromEntries(
       Object.entries(optional).filter(([, value]) => value !== undefined),
     ) as Partial<ServerSettings>),

@@ -91,7 +91,7 @@ export const FLAGS: readonly FlagSpec[] = [
     'Comma separated gRPC server arguments, e.g. grpc.max_connection_age_ms=2000',
     {
       notes:
-        '`key=value` pairs passed to the grpc-js server as channel options; integer values become numbers.',
+        '`key=value` pairs passed to the grpc-js server as channel options; integer values become numbers. They override the HTTP/2 limits ovms-ts sets (docs/security.md "Limits").',
     },
   ),
   server('rest_workers', 'uint', 'Number of REST worker threads (default: by CPUs)', {
@@ -164,6 +164,51 @@ export const FLAGS: readonly FlagSpec[] = [
     default: 'false',
     notes: 'Accepted; CORS headers are not sent yet.',
   }),
+  // Server limits (docs/security.md "Limits"): sizes, the memory budget, REST timeouts.
+  server(
+    'max_message_bytes',
+    'uint',
+    'Largest REST body or gRPC message in bytes, received or sent (default 268435456)',
+    {
+      default: '268435456 (256 MiB)',
+      notes:
+        'A larger REST body is refused with 413 before it is read (from `Content-Length`, else while it streams); a larger gRPC message with RESOURCE_EXHAUSTED. OVMS allows 1 GiB; see docs/security.md for why the default is lower.',
+    },
+    Number.MAX_SAFE_INTEGER,
+  ),
+  server(
+    'memory_budget_bytes',
+    'uint',
+    'Bytes of requests in flight before new ones are refused (default 1073741824; 0: no cap)',
+    {
+      default: '1073741824 (1 GiB)',
+      notes:
+        'Shared by REST and gRPC: bodies being read and messages being inferred. A request that would pass it is refused at once with 503 / RESOURCE_EXHAUSTED, never queued.',
+    },
+    Number.MAX_SAFE_INTEGER,
+  ),
+  server(
+    'rest_headers_timeout_seconds',
+    'uint',
+    'Seconds a REST client has to send its request headers (default 60; 0: none)',
+    { default: '60', notes: 'A client still sending headers then gets 408 and is disconnected.' },
+  ),
+  server(
+    'rest_request_timeout_seconds',
+    'uint',
+    'Seconds a REST client has to send a whole request, body included (default 300; 0: none)',
+    {
+      default: '300',
+      notes:
+        'A client that stalls its body then gets 408 and is disconnected; the time the model takes does not count. At least `--rest_headers_timeout_seconds`.',
+    },
+  ),
+  server(
+    'rest_keep_alive_timeout_seconds',
+    'uint',
+    'Seconds an idle keep-alive REST connection stays open (default 5)',
+    { default: '5' },
+  ),
   {
     name: 'config_path',
     kind: 'string',

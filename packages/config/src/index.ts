@@ -28,6 +28,8 @@ export { parseServerArgs } from './cli-args.js';
 export type { ParseServerArgsOptions } from './cli-args.js';
 export { FLAGS } from './cli-flags.js';
 export type { FlagSpec } from './cli-flags.js';
+export { DEFAULT_LIMITS } from './limit-settings.js';
+export type { LimitSettings } from './limit-settings.js';
 export { ArgsError } from './server-options.js';
 export type {
   CliCommand,

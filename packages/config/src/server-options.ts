@@ -1,3 +1,4 @@
+import type { LimitSettings } from './limit-settings.js';
 import type { ServerConfig } from './server-config.js';
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
@@ -34,6 +35,8 @@ export interface ServerSettings {
   readonly allowCredentials: boolean;
   /** `--plugins`: ESM module paths, resolved against the working directory. */
   readonly plugins: readonly string[];
+  /** Sizes, the memory budget and REST timeouts (docs/security.md "Limits"). */
+  readonly limits: LimitSettings;
 }
 
 /** Where the models come from: a config file to read (and watch), or one model from flags. */

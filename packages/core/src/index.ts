@@ -71,6 +71,8 @@ export {
   chooseVersionStatus,
   metadataVersions,
 } from './kserve-answers.js';
+export { createMemoryBudget, memoryBudgetExceeded } from './memory-budget.js';
+export type { MemoryBudget, MemoryLease } from './memory-budget.js';
 export { RequestQueue } from './request-queue.js';
 export type { RequestQueueOptions } from './request-queue.js';
 export { noopMetrics } from './metrics-recorder.js';

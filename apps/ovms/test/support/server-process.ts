@@ -7,6 +7,8 @@ import { MAIN_TS, PROJECT_ROOT } from './paths.js';
 /** The `ovms` command running from source as a child process, REST on 127.0.0.1. */
 export interface ServerProcess {
   readonly restUrl: string;
+  /** The server's process id (its RSS is read from /proc by the limits test). */
+  readonly pid: number | undefined;
   /** Everything it logged so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -69,6 +71,7 @@ function spawnOvms(
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     restUrl: `http://127.0.0.1:${restPort}`,
+    pid: child.pid,
     output: () => output,
     exited: () => !running(),
     async stop() {

@@ -1,0 +1,74 @@
+import { ServingError, StatusCode } from './status.js';
+
+/**
+ * Bytes one request holds against a MemoryBudget. `grow` adds to it (a body read in chunks);
+ * `release` gives everything back and is idempotent, so every exit path may call it.
+ */
+export interface MemoryLease {
+  /** Bytes held now. */
+  readonly bytes: number;
+  /** Holds `bytes` more; throws RESOURCE_EXHAUSTED (holding nothing more) if the budget is spent. */
+  grow(bytes: number): void;
+  release(): void;
+}
+
+/**
+ * A server-wide cap on the bytes of requests in flight: bodies and messages being read, and the
+ * tensors decoded from them while they are inferred. Work that would pass the cap is refused at
+ * once (RESOURCE_EXHAUSTED: 503 / gRPC RESOURCE_EXHAUSTED), never queued: a queue of large
+ * requests is what runs a process out of memory. Both transports share one instance.
+ */
+export interface MemoryBudget {
+  /** The cap in bytes; 0 means no cap (leases are still counted). */
+  readonly limitBytes: number;
+  /** Bytes held by leases now. */
+  readonly inUseBytes: number;
+  /** A lease of `bytes` (0 for a body of unknown length); throws RESOURCE_EXHAUSTED if over. */
+  admit(bytes: number): MemoryLease;
+}
+
+/** The refusal, worded so a client knows to retry later or send less. */
+export function memoryBudgetExceeded(limit: number, inUse: number, wanted: number): ServingError {
+  return new ServingError(
+    StatusCode.RESOURCE_EXHAUSTED,
+    `memory budget exceeded: requests in flight hold ${inUse} of ${limit} bytes and this one needs ${wanted} more; retry later or send a smaller request`,
+  );
+}
+
+/** A MemoryBudget of `limitBytes` (`--memory_budget_bytes`); 0 counts without refusing. */
+export function createMemoryBudget(limitBytes: number): MemoryBudget {
+  if (!Number.isSafeInteger(limitBytes) || limitBytes < 0)
+    throw new RangeError(`memory budget must be a byte count >= 0; got ${limitBytes}`);
+  let inUse = 0;
+  const take = (bytes: number): void => {
+    if (limitBytes > 0 && inUse + bytes > limitBytes)
+      throw memoryBudgetExceeded(limitBytes, inUse, bytes);
+    inUse += bytes;
+  };
+  return {
+    limitBytes,
+    get inUseBytes() {
+      return inUse;
+    },
+    admit(bytes) {
+      take(bytes);
+      let held = bytes;
+      let released = false;
+      return {
+        get bytes() {
+          return released ? 0 : held;
+        },
+        grow(more) {
+          if (released) return;
+          take(more);
+          held += more;
+        },
+        release() {
+          if (released) return;
+          released = true;
+          inUse -= held;
+        },
+      };
+    },
+  };
+}
