@@ -1,9 +1,15 @@
-export { DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_JSON_DEPTH, JsonReader } from './reader.js';
+export {
+  DEFAULT_MAX_JSON_BYTES,
+  DEFAULT_MAX_JSON_DEPTH,
+  JsonReader,
+  MAX_JSON_NAME_BYTES,
+} from './reader.js';
 export type { JsonReaderOptions } from './reader.js';
-export { parseJson, readJsonValue } from './value.js';
+export { parseJson, readJsonValue, skipJsonValue } from './value.js';
+export { MAX_NUMBER_CHARS, scanNumber, startsNumber, tokenToNumber } from './number-token.js';
 export type { JsonObject, JsonValue } from './value.js';
 export { NdArrayReader } from './ndarray.js';
-export { createTensorElements, decodeBase64 } from './tensor-elements.js';
+export { createTensorElements } from './tensor-elements.js';
 export type { TensorElements, TensorElementsOptions } from './tensor-elements.js';
 export {
   flatJsonArray,

@@ -1,3 +1,4 @@
+import { StatusCode } from '@ovms/core';
 import type { JsonReader } from './reader.js';
 
 /**
@@ -30,7 +31,23 @@ export const token: NumberToken = {
 
 /** Exact powers of ten: a double holds 10^k exactly for k ≤ 22. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
-const EXPONENT_CAP = 100_000;
+
+/**
+ * Longest number token accepted, in characters. The shortest text that round-trips any double
+ * is at most 24 characters (`-2.2250738585072014e-308`), any 64-bit integer at most 20, and
+ * printf's `%.17g` stays within 24; 64 leaves room for over-precise writers (`%.40f` of a small
+ * value) while a token of digits the size of the body is refused after 64 bytes, before any
+ * string of it is built.
+ */
+export const MAX_NUMBER_CHARS = 64;
+
+function tooLong(reader: JsonReader, start: number): never {
+  return reader.fail(
+    `number longer than ${MAX_NUMBER_CHARS} characters`,
+    StatusCode.INVALID_ARGUMENT,
+    start,
+  );
+}
 
 function isDigit(c: number | undefined): c is number {
   return c !== undefined && c >= 0x30 && c <= 0x39;
@@ -41,11 +58,16 @@ export function startsNumber(c: number): boolean {
   return isDigit(c) || c === 0x2d || c === 0x4e || c === 0x49;
 }
 
-/** Scans one number token (RFC 8259 grammar, plus NaN / Infinity / -Infinity) into `token`. */
+/**
+ * Scans one number token (RFC 8259 grammar, plus NaN / Infinity / -Infinity) into `token`.
+ * Digit loops run to `stop`, the token's length bound, instead of testing for the end of the
+ * body: the same number of comparisons per digit as an unbounded scan, so the bound is free.
+ */
 export function scanNumber(reader: JsonReader): void {
   reader.peek();
   const bytes = reader.bytes;
   const start = reader.pos;
+  const stop = Math.min(start + MAX_NUMBER_CHARS, bytes.length);
   let pos = start;
   let c = bytes[pos];
   const negative = c === 0x2d;
@@ -70,23 +92,29 @@ export function scanNumber(reader: JsonReader): void {
     c = bytes[++pos];
     if (isDigit(c)) reader.fail('invalid number: leading zero', undefined, pos);
   } else {
-    while (isDigit(c)) {
-      mantissa = mantissa * 10 + (c - 0x30);
-      c = bytes[++pos];
+    for (; pos < stop; pos++) {
+      const digit = bytes[pos]! - 0x30;
+      if (digit < 0 || digit > 9) break;
+      mantissa = mantissa * 10 + digit;
     }
+    c = bytes[pos];
   }
   let exponent = 0;
   let integer = true;
   if (c === 0x2e) {
     integer = false;
-    c = bytes[++pos];
-    if (!isDigit(c))
-      reader.fail('invalid number: no digits after the decimal point', undefined, pos);
-    while (isDigit(c)) {
-      mantissa = mantissa * 10 + (c - 0x30);
-      exponent -= 1;
-      c = bytes[++pos];
+    const first = ++pos;
+    for (; pos < stop; pos++) {
+      const digit = bytes[pos]! - 0x30;
+      if (digit < 0 || digit > 9) break;
+      mantissa = mantissa * 10 + digit;
     }
+    if (pos === first) {
+      if (isDigit(bytes[pos])) tooLong(reader, start);
+      reader.fail('invalid number: no digits after the decimal point', undefined, pos);
+    }
+    exponent = first - pos;
+    c = bytes[pos];
   }
   if (c === 0x65 || c === 0x45) {
     integer = false;
@@ -95,12 +123,16 @@ export function scanNumber(reader: JsonReader): void {
     if (c === 0x2d || c === 0x2b) c = bytes[++pos];
     if (!isDigit(c)) reader.fail('invalid number: no digits in the exponent', undefined, pos);
     let value = 0;
-    while (isDigit(c)) {
-      if (value < EXPONENT_CAP) value = value * 10 + (c - 0x30);
-      c = bytes[++pos];
+    for (; pos < stop; pos++) {
+      const digit = bytes[pos]! - 0x30;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
     }
     exponent += negativeExponent ? -value : value;
+    c = bytes[pos];
   }
+  // A loop stopped by the bound with a digit still to come: the token is too long.
+  if (pos >= start + MAX_NUMBER_CHARS && isDigit(c)) tooLong(reader, start);
   token.mantissa = mantissa;
   token.exponent = exponent;
   token.integer = integer;
@@ -108,7 +140,7 @@ export function scanNumber(reader: JsonReader): void {
   reader.pos = pos;
 }
 
-/** The scanned token's source text. */
+/** The scanned token's source text: at most MAX_NUMBER_CHARS characters. */
 export function tokenText(reader: JsonReader): string {
   let text = '';
   for (let i = token.start; i < token.end; i++) text += String.fromCharCode(reader.bytes[i] ?? 0);

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ServingError, StatusCode } from '@ovms/core';
-import { JsonReader } from './reader.js';
-import { parseJson } from './value.js';
+import { MAX_NUMBER_CHARS } from './number-token.js';
+import { JsonReader, MAX_JSON_NAME_BYTES } from './reader.js';
+import { parseJson, skipJsonValue } from './value.js';
 import { thrown } from '../../test/support/tensor-arbitrary.js';
 
 describe('parseJson', () => {
@@ -125,5 +126,102 @@ describe('parseJson', () => {
       fc.property(jsonish, (chars) => check(chars.join(''))),
       { numRuns: 2000 },
     );
+  });
+
+  it('bounds a number token at MAX_NUMBER_CHARS, refusing a longer one where it starts', () => {
+    const longest = `-0.${'1'.repeat(MAX_NUMBER_CHARS - 3)}`;
+    expect(parseJson(longest)).toBe(JSON.parse(longest));
+    for (const text of [
+      '1'.repeat(MAX_NUMBER_CHARS + 1),
+      `[1, ${'9'.repeat(10_000_000)}]`,
+      `0.${'1'.repeat(MAX_NUMBER_CHARS)}`,
+      `${'1'.repeat(MAX_NUMBER_CHARS - 1)}.5`,
+      `1e+${'1'.repeat(MAX_NUMBER_CHARS)}`,
+    ]) {
+      const error = thrown(() => parseJson(text));
+      expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+      expect(error.message).toBe(
+        `Invalid argument - number longer than 64 characters at byte ${text.startsWith('[') ? 4 : 0}`,
+      );
+    }
+  });
+
+  it('bounds object keys at MAX_JSON_NAME_BYTES, refusing a longer one at its quote', () => {
+    const key = 'k'.repeat(MAX_JSON_NAME_BYTES);
+    expect(Object.keys(parseJson(`{"${key}": 1}`) as object)).toEqual([key]);
+    const error = thrown(() => parseJson(`{"a": {"${key}x": 1}}`));
+    expect(error.code).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(error.message).toBe('Invalid argument - object key longer than 4096 bytes at byte 7');
+  });
+
+  it('reads a string with escapes as UTF-8 bytes without building a JS string', () => {
+    const bytesOf = (text: string) => {
+      const reader = new JsonReader(text);
+      const bytes = reader.readStringBytes();
+      reader.finish();
+      return bytes;
+    };
+    const utf8 = new TextEncoder();
+    for (const value of ['plain', 'a/b\\"c\n\t', 'é😀\u0000\ud83d', 'x\udc00y']) {
+      expect(bytesOf(JSON.stringify(value))).toEqual(utf8.encode(value));
+    }
+    expect(bytesOf('"\\/\\u00e9\\ud83d\\ude00\\ud800"')).toEqual(utf8.encode('/é😀\ufffd'));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (value) => {
+        const text = JSON.stringify(value);
+        expect(bytesOf(text)).toEqual(utf8.encode(value));
+      }),
+      { numRuns: 300 },
+    );
+    expect(thrown(() => bytesOf('"a\\q"')).message).toBe(
+      'Request body is not a valid JSON - invalid escape sequence in string at byte 2',
+    );
+  });
+
+  it('skips any value without building it, refusing what parseJson refuses', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const reader = new JsonReader(`[${JSON.stringify(value)}, 7]`);
+        reader.beginArray();
+        reader.nextElement(true);
+        skipJsonValue(reader);
+        expect(reader.nextElement(false)).toBe(true);
+        expect(reader.peek()).toBe(0x37);
+      }),
+      { numRuns: 300 },
+    );
+    const skip = (input: string | Uint8Array) => {
+      const reader = new JsonReader(input);
+      skipJsonValue(reader);
+      reader.finish();
+    };
+    for (const [text] of malformed) {
+      expect(thrown(() => skip(text)).message).toBe(thrown(() => parseJson(text)).message);
+    }
+    expect(thrown(() => skip(new Uint8Array([0x22, 0xff, 0x22]))).message).toBe(
+      'Request body is not a valid JSON - string is not valid UTF-8 at byte 1',
+    );
+    expect(thrown(() => skip('"\\u00e9\\uzzzz"')).message).toBe(
+      'Request body is not a valid JSON - invalid \\u escape in string at byte 7',
+    );
+  });
+
+  it('decides at the first byte whether a body is the object a request must be', () => {
+    const begin = (text: string) => new JsonReader(text).beginBodyObject();
+    for (const text of ['[1, 2', '"in', '1', '-', 'tru', 'null', 'NaN', ' Infinity']) {
+      const error = thrown(() => begin(text));
+      expect(error.code).toBe(StatusCode.REST_BODY_NOT_OBJECT);
+      expect(error.message).toBe('Invalid JSON structure. Request body is not an object');
+    }
+    expect(thrown(() => begin('x{}')).message).toBe(
+      "Request body is not a valid JSON - unexpected 'x'; expected a JSON value at byte 0",
+    );
+    expect(thrown(() => begin('  ')).message).toBe(
+      'Request body is not a valid JSON - unexpected end of input; expected a JSON value at byte 2',
+    );
+    const reader = new JsonReader(' {"a": 1}');
+    reader.beginBodyObject();
+    expect(reader.depth).toBe(1);
+    expect(reader.nextKey(true)).toBe('a');
   });
 });

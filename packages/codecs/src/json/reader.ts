@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { ServingError, StatusCode } from '@ovms/core';
+import { ESCAPED_BYTE, unescapeToBytes, unescapeToString } from './string-escapes.js';
 
 /** Limits that keep hostile bodies from exhausting the stack or memory. */
 export interface JsonReaderOptions {
@@ -10,31 +12,45 @@ export interface JsonReaderOptions {
 
 export const DEFAULT_MAX_JSON_DEPTH = 64;
 export const DEFAULT_MAX_JSON_BYTES = 2 ** 30;
+/**
+ * Longest name-like string read as a JS string (object keys, tensor names, datatypes, ids,
+ * signature names), in raw bytes. Generous for any real tensor or model name, and small
+ * enough that a body of one long key builds nothing big: a longer string is refused as soon
+ * as the reader passes this many bytes, without scanning the rest of it.
+ */
+export const MAX_JSON_NAME_BYTES = 4096;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 
+/** Bytes that can begin a JSON value (with TF Serving's NaN and Infinity). */
+function startsValue(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    c === QUOTE ||
+    c === 0x5b ||
+    c === 0x7b ||
+    c === 0x2d ||
+    c === 0x74 ||
+    c === 0x66 ||
+    c === 0x6e ||
+    c === 0x4e ||
+    c === 0x49
+  );
+}
+
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
-const ESCAPES: Readonly<Record<number, string>> = {
-  0x22: '"',
-  0x5c: '\\',
-  0x2f: '/',
-  0x62: '\b',
-  0x66: '\f',
-  0x6e: '\n',
-  0x72: '\r',
-  0x74: '\t',
-};
-
 /**
  * A pull reader over UTF-8 JSON text. Codecs walk the structure they expect key by key, so
- * tensor data can go straight into typed arrays instead of through a tree of JS values. It
- * accepts the NaN / Infinity / -Infinity tokens TF Serving REST accepts and emits (api_rest.md,
- * "JSON Mapping"). Every failure is a ServingError naming the byte offset.
+ * tensor data can go straight into typed arrays instead of through a tree of JS values, and a
+ * value of the wrong kind is refused at its first byte. It accepts the NaN / Infinity /
+ * -Infinity tokens TF Serving REST accepts and emits (api_rest.md, "JSON Mapping"). Every
+ * failure is a ServingError naming the byte offset; no message quotes more than one byte of
+ * the body, so building one costs nothing whatever the body holds.
  */
 export class JsonReader {
   readonly bytes: Uint8Array;
@@ -43,6 +59,8 @@ export class JsonReader {
   pos = 0;
   /** Open arrays and objects at `pos`. */
   depth = 0;
+  /** Whether the string last scanned had escapes. */
+  private escaped = false;
 
   constructor(source: string | Uint8Array, options: JsonReaderOptions = {}) {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_JSON_BYTES;
@@ -123,6 +141,20 @@ export class JsonReader {
   }
 
   /**
+   * Enters the object a request body must be, deciding at its first byte: a body that begins
+   * any other JSON value is REST_BODY_NOT_OBJECT (as OVMS answers for a valid non-object) at
+   * once, without reading the value, and one that begins no JSON value is REST_BODY_NOT_JSON.
+   */
+  beginBodyObject(): void {
+    const c = this.peek();
+    if (c !== 0x7b) {
+      if (c === -1 || !startsValue(c)) this.unexpected('a JSON value');
+      throw new ServingError(StatusCode.REST_BODY_NOT_OBJECT);
+    }
+    this.beginObject();
+  }
+
+  /**
    * The next key of the object being read (consuming the ':'), or undefined once the object has
    * closed. `first` says whether any key has been read yet, so trailing commas are refused.
    */
@@ -144,7 +176,7 @@ export class JsonReader {
       c = this.peek();
     }
     if (c !== QUOTE) this.unexpected('an object key string');
-    const key = this.readString();
+    const key = this.readString(MAX_JSON_NAME_BYTES, 'object key');
     this.expect(COLON);
     return key;
   }
@@ -164,42 +196,84 @@ export class JsonReader {
     return true;
   }
 
-  /** Reads a string value as its UTF-8 bytes: a view of the body when it has no escapes. */
+  /**
+   * Reads a string value as its UTF-8 bytes, of any length (payloads are bounded by the body
+   * limit only): a view of the body when it has no escapes, else a copy with them decoded.
+   * No JS string is built either way.
+   */
   readStringBytes(): Uint8Array {
     const start = this.pos + 1;
-    const end = this.scanString();
-    if (end >= 0) return this.bytes.subarray(start, end);
-    return utf8Encoder.encode(this.readString());
-  }
-
-  readString(): string {
-    const start = this.pos + 1;
-    const end = this.scanString();
-    if (end >= 0) return this.decodeUtf8(start, end);
-    return this.readEscapedString(start);
+    const end = this.scanString(Infinity, 'string');
+    return this.escaped ? unescapeToBytes(this, start, end) : this.bytes.subarray(start, end);
   }
 
   /**
-   * Consumes a string without escapes and returns its end offset, or leaves `pos` at the
-   * opening quote and returns -1 when it has escapes.
+   * Reads a string value as a JS string; one of more than `maxBytes` raw bytes (default
+   * MAX_JSON_NAME_BYTES) is refused as `what` once that many bytes are passed.
    */
-  private scanString(): number {
+  readString(maxBytes = MAX_JSON_NAME_BYTES, what = 'string'): string {
+    const start = this.pos + 1;
+    const end = this.scanString(maxBytes, what);
+    return this.escaped ? unescapeToString(this, start, end) : this.decodeUtf8(start, end);
+  }
+
+  /** Consumes a string, checking it as `readString` would, without building it. */
+  skipString(): void {
+    const start = this.pos + 1;
+    const end = this.scanString(Infinity, 'string');
+    if (this.escaped) {
+      for (let pos = start; pos < end; pos++) {
+        if (this.bytes[pos] !== BACKSLASH) continue;
+        const escape = this.bytes[pos + 1] ?? -1;
+        if (escape === 0x75) {
+          this.readHex4(pos + 2);
+          pos += 5;
+        } else if (ESCAPED_BYTE[escape] === undefined) {
+          this.fail('invalid escape sequence in string', undefined, pos);
+        } else {
+          pos += 1;
+        }
+      }
+    }
+    if (!isUtf8(this.bytes.subarray(start, end))) {
+      this.fail('string is not valid UTF-8', undefined, start);
+    }
+  }
+
+  /**
+   * Consumes the string at the reader and returns the offset of its closing quote; `escaped`
+   * says whether it had escapes (decoded, and checked, by the caller). More than `maxBytes`
+   * raw bytes fail as `what` right there.
+   */
+  private scanString(maxBytes: number, what: string): number {
     if (this.peek() !== QUOTE) this.unexpected('a string');
     const bytes = this.bytes;
-    let pos = this.pos + 1;
+    const open = this.pos;
+    const limit = open + 1 + maxBytes;
+    let pos = open + 1;
+    let escaped = false;
     for (;;) {
       const c = bytes[pos];
-      if (c === undefined) this.fail('unterminated string', undefined, this.pos);
       if (c === QUOTE) break;
-      if (c === BACKSLASH) return -1;
+      if (c === undefined) this.fail('unterminated string', undefined, open);
+      if (pos >= limit) {
+        this.fail(`${what} longer than ${maxBytes} bytes`, StatusCode.INVALID_ARGUMENT, open);
+      }
+      if (c === BACKSLASH) {
+        escaped = true;
+        pos += 2;
+        continue;
+      }
       if (c < 0x20) this.fail('control character in string', undefined, pos);
       pos += 1;
     }
+    this.escaped = escaped;
     this.pos = pos + 1;
     return pos;
   }
 
-  private decodeUtf8(start: number, end: number): string {
+  /** The body's bytes `start`..`end` as a string; invalid UTF-8 fails. */
+  decodeUtf8(start: number, end: number): string {
     try {
       return utf8Decoder.decode(this.bytes.subarray(start, end));
     } catch {
@@ -207,40 +281,8 @@ export class JsonReader {
     }
   }
 
-  private readEscapedString(start: number): string {
-    const bytes = this.bytes;
-    let result = '';
-    let chunkStart = start;
-    let pos = start;
-    for (;;) {
-      const c = bytes[pos];
-      if (c === undefined) this.fail('unterminated string', undefined, start - 1);
-      if (c === QUOTE) break;
-      if (c < 0x20) this.fail('control character in string', undefined, pos);
-      if (c !== BACKSLASH) {
-        pos += 1;
-        continue;
-      }
-      result += this.decodeUtf8(chunkStart, pos);
-      const escape = bytes[pos + 1];
-      if (escape === 0x75) {
-        result += String.fromCharCode(this.readHex4(pos + 2));
-        pos += 6;
-      } else {
-        const replacement = escape === undefined ? undefined : ESCAPES[escape];
-        if (replacement === undefined)
-          this.fail('invalid escape sequence in string', undefined, pos);
-        result += replacement;
-        pos += 2;
-      }
-      chunkStart = pos;
-    }
-    result += this.decodeUtf8(chunkStart, pos);
-    this.pos = pos + 1;
-    return result;
-  }
-
-  private readHex4(at: number): number {
+  /** The code unit of the four hex digits at `at` (after a `\u`). */
+  readHex4(at: number): number {
     let value = 0;
     for (let i = at; i < at + 4; i++) {
       const c = this.bytes[i] ?? -1;

@@ -20,6 +20,7 @@ import {
   tokenToNumber,
 } from './number-token.js';
 import type { JsonReader } from './reader.js';
+import { decodeBase64 } from './base64.js';
 import { numberToBfloat16Bits, numberToHalfBits } from './small-float.js';
 
 /** Reads one JSON scalar per call into a growing tensor of one dtype. */
@@ -149,15 +150,6 @@ class NumericElements implements TensorElements {
   }
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
-
-/** Decodes standard base64 (RFC 4648 §4), padding optional; anything else is refused. */
-export function decodeBase64(text: string): Uint8Array | undefined {
-  if (!BASE64.test(text)) return undefined;
-  const buffer = Buffer.from(text, 'base64');
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
-
 class BytesElements implements TensorElements {
   readonly dtype = 'BYTES';
   private readonly elements: Uint8Array[] = [];
@@ -188,7 +180,7 @@ class BytesElements implements TensorElements {
     if (reader.nextKey(true) !== 'b64' || reader.peek() !== 0x22) {
       contentError(reader, `${this.label}: expected {"b64": "<base64 string>"}`, at);
     }
-    const text = reader.readString();
+    const text = reader.readStringBytes();
     if (reader.nextKey(false) !== undefined) {
       contentError(reader, `${this.label}: {"b64": …} must have no other keys`, at);
     }

@@ -194,6 +194,153 @@ describe('decodeKServeInferRequest', () => {
       'Invalid JSON structure. Request body is not an object',
     ],
     [
+      'a body of digits, at its first byte',
+      '1'.repeat(100_000),
+      undefined,
+      'REST_BODY_NOT_OBJECT',
+      'Invalid JSON structure. Request body is not an object',
+    ],
+    [
+      'an id that is not a string',
+      `{"id": [${'1,'.repeat(10_000)}1], "inputs": []}`,
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - "id" must be a string',
+    ],
+    [
+      'an id past the bound',
+      `{"id": "${'i'.repeat(100_000)}", "inputs": []}`,
+      undefined,
+      'INVALID_ARGUMENT',
+      'Invalid argument - "id" longer than 4096 bytes at byte 7',
+    ],
+    [
+      'inputs that are not an array',
+      '{"inputs": {"name": "x"}}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - "inputs" must be an array',
+    ],
+    [
+      'an input that is not an object',
+      '{"inputs": [[1, 2]]}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - inputs[0] must be an object',
+    ],
+    [
+      'a name that is not a string',
+      '{"inputs": [{"name": 5}]}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - inputs[0].name must be a string',
+    ],
+    [
+      'a name past the bound',
+      `{"inputs": [{"name": "${'n'.repeat(100_000)}"}]}`,
+      undefined,
+      'INVALID_ARGUMENT',
+      'Invalid argument - inputs[0].name longer than 4096 bytes at byte 21',
+    ],
+    [
+      'a datatype that is not a string',
+      '{"inputs": [{"name": "x", "datatype": ["FP32"]}]}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - inputs[0].datatype must be a string',
+    ],
+    [
+      'a shape that is not an array',
+      '{"inputs": [{"name": "x", "shape": "2"}]}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - inputs[0].shape must be an array of numbers',
+    ],
+    [
+      'a shape with a non-number',
+      '{"inputs": [{"name": "x", "shape": [1, [2]]}]}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - inputs[0].shape must be an array of numbers',
+    ],
+    [
+      'a shape with a number past the bound',
+      `{"inputs": [{"name": "x", "shape": [${'9'.repeat(100_000)}]}]}`,
+      undefined,
+      'INVALID_ARGUMENT',
+      'Invalid argument - number longer than 64 characters at byte 36',
+    ],
+    [
+      'a data number past the bound',
+      x(`,"data":[1,${'2'.repeat(100_000)}]`),
+      undefined,
+      'INVALID_ARGUMENT',
+      'Invalid argument - number longer than 64 characters at byte 70',
+    ],
+    [
+      'data that is a string',
+      x(`,"data":"${'d'.repeat(100_000)}"`),
+      undefined,
+      'REST_BODY_NOT_JSON',
+      `Request body is not a valid JSON - unexpected '"'; expected an array for "data" at byte 67`,
+    ],
+    [
+      'parameters that are not an object',
+      '{"parameters": [true], "inputs": []}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - parameters must be an object',
+    ],
+    [
+      'a parameter that is not a scalar',
+      x(',"parameters":{"binary_data_size":[8]}'),
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - inputs[0].parameters.binary_data_size must be a string, number or boolean',
+    ],
+    [
+      'a parameter string past the bound',
+      `{"parameters": {"p": "${'p'.repeat(100_000)}"}, "inputs": []}`,
+      undefined,
+      'INVALID_ARGUMENT',
+      'Invalid argument - parameters.p longer than 65536 bytes at byte 21',
+    ],
+    [
+      'outputs that are not an array',
+      '{"inputs": [], "outputs": {"name": "y"}}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - "outputs" must be an array',
+    ],
+    [
+      'an output that is not an object',
+      '{"inputs": [], "outputs": ["y"]}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - outputs[0] must be an object',
+    ],
+    [
+      'an output name that is not a string',
+      '{"inputs": [], "outputs": [{"name": null}]}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - outputs[0].name must be a string',
+    ],
+    [
+      'an output without a name',
+      '{"inputs": [], "outputs": [{"parameters": {"binary_data": true}}]}',
+      undefined,
+      'REST_INFER_REQUEST_INVALID',
+      'Invalid inference request - outputs[0] is missing name',
+    ],
+    [
+      'an unknown key holding malformed JSON',
+      '{"extra": {"a" 1}, "inputs": []}',
+      undefined,
+      'REST_BODY_NOT_JSON',
+      "Request body is not a valid JSON - unexpected '1'; expected ':' at byte 15",
+    ],
+    [
       'a raw request without a single input',
       'abcd',
       '0',
@@ -205,6 +352,20 @@ describe('decodeKServeInferRequest', () => {
     const error = thrown(() => decodeKServeInferRequest(utf8.encode(json), header));
     expect(error.code).toBe(code);
     expect(error.message).toBe(message);
+  });
+
+  it('skips unknown keys of any size, and reads data written before its name and shape', () => {
+    const extra = `"note": "${'n'.repeat(100_000)}", "deep": [[{"a": null}]]`;
+    const request = decodeKServeInferRequest(
+      utf8.encode(
+        `{${extra}, "inputs": [{${extra}, "data": [[1], [2]], "shape": [2, 1], "name": "x", "datatype": "INT32"}],` +
+          ` "parameters": {"p": "v", "n": -1.5, "b": false}, "outputs": [{${extra}, "name": "y"}]}`,
+      ),
+      undefined,
+    );
+    expect(elementsOf(request.inputs.get('x')!)).toEqual([1, 2]);
+    expect(request.parameters).toEqual({ p: 'v', n: -1.5, b: false });
+    expect(request.outputs).toEqual([{ name: 'y' }]);
   });
 
   it('refuses binary sizes not matching shape × datatype, and bytes left over', () => {

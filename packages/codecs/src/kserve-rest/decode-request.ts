@@ -12,9 +12,11 @@ import {
   JsonReader,
   NdArrayReader,
   createTensorElements,
-  readJsonValue,
+  scanNumber,
+  skipJsonValue,
+  startsNumber,
+  tokenToNumber,
   type JsonReaderOptions,
-  type JsonValue,
 } from '../json/index.js';
 import {
   BinarySection,
@@ -25,17 +27,11 @@ import {
 import {
   binaryDataSize,
   booleanParameter,
-  toParameters,
+  readParameters,
   type KServeParameters,
 } from './parameters.js';
-
-/** One entry of the request's `outputs`: which outputs to return, and how. */
-export interface KServeRequestedOutput {
-  readonly name: string;
-  /** `parameters.binary_data`: return this output through the binary data extension. */
-  readonly binaryData?: boolean;
-  readonly parameters?: KServeParameters;
-}
+import { invalid, readNameField } from './request-fields.js';
+import { readRequestedOutputs, type KServeRequestedOutput } from './requested-outputs.js';
 
 export interface KServeInferRequest {
   readonly id?: string;
@@ -51,14 +47,13 @@ export interface KServeDecodeOptions extends JsonReaderOptions {
   readonly singleInput?: TensorSpec;
 }
 
-function invalid(detail: string): never {
-  throw new ServingError(StatusCode.REST_INFER_REQUEST_INVALID, detail);
-}
-
 /**
  * Decodes a KServe v2 REST infer request (inference_rest.md) with the binary data extension:
  * `inferenceHeaderContentLength` is the `Inference-Header-Content-Length` header. JSON `data`
- * goes straight into typed arrays; binary numeric data is a view of `body` (no copy).
+ * goes straight into typed arrays; binary numeric data is a view of `body` (no copy). Every
+ * field is checked for its kind as it begins (the body an object, `inputs` an array of
+ * objects, names strings, ...), so a hostile body fails at its first wrong byte; unknown keys
+ * are skipped without building their values.
  */
 export function decodeKServeInferRequest(
   body: Uint8Array,
@@ -73,11 +68,7 @@ export function decodeKServeInferRequest(
   }
   const end = jsonLength ?? body.byteLength;
   const reader = new JsonReader(body.subarray(0, end), options);
-  if (reader.peek() !== 0x7b) {
-    readJsonValue(reader);
-    reader.finish();
-    throw new ServingError(StatusCode.REST_BODY_NOT_OBJECT);
-  }
+  reader.beginBodyObject();
   const binary = new BinarySection(body, end);
   const request: {
     id?: string;
@@ -86,22 +77,19 @@ export function decodeKServeInferRequest(
     outputs?: KServeRequestedOutput[];
     binaryDataOutput?: boolean;
   } = {};
-  reader.beginObject();
   for (let key = reader.nextKey(true); key !== undefined; key = reader.nextKey(false)) {
     if (key === 'id') {
-      const id = readJsonValue(reader);
-      if (typeof id !== 'string') invalid('"id" must be a string');
-      request.id = id;
+      request.id = readNameField(reader, '"id"');
     } else if (key === 'parameters') {
-      request.parameters = toParameters(readJsonValue(reader), 'parameters');
+      request.parameters = readParameters(reader, 'parameters');
       const binaryOutput = booleanParameter(request.parameters, 'binary_data_output', 'parameters');
       if (binaryOutput !== undefined) request.binaryDataOutput = binaryOutput;
     } else if (key === 'inputs') {
       request.inputs = readInputs(reader, binary);
     } else if (key === 'outputs') {
-      request.outputs = toRequestedOutputs(readJsonValue(reader));
+      request.outputs = readRequestedOutputs(reader);
     } else {
-      readJsonValue(reader);
+      skipJsonValue(reader);
     }
   }
   reader.finish();
@@ -144,24 +132,18 @@ function readInput(reader: JsonReader, binary: BinarySection, index: number): [s
       if (fields.name !== undefined && fields.shape && isDataType(fields.datatype ?? '')) {
         tensor = readData(reader, fields.name, fields.datatype as DataType, fields.shape);
       } else {
-        readJsonValue(reader);
+        skipJsonValue(reader);
       }
-      continue;
-    }
-    const value = readJsonValue(reader);
-    if (key === 'name') {
-      if (typeof value !== 'string') invalid(`inputs[${index}].name must be a string`);
-      fields.name = value;
+    } else if (key === 'name') {
+      fields.name = readNameField(reader, `inputs[${index}].name`);
     } else if (key === 'shape') {
-      if (!Array.isArray(value) || !value.every((dim) => typeof dim === 'number')) {
-        invalid(`inputs[${index}].shape must be an array of numbers`);
-      }
-      fields.shape = value;
+      fields.shape = readShape(reader, `inputs[${index}].shape`);
     } else if (key === 'datatype') {
-      if (typeof value !== 'string') invalid(`inputs[${index}].datatype must be a string`);
-      fields.datatype = value;
+      fields.datatype = readNameField(reader, `inputs[${index}].datatype`);
     } else if (key === 'parameters') {
-      fields.parameters = toParameters(value, `inputs[${index}].parameters`);
+      fields.parameters = readParameters(reader, `inputs[${index}].parameters`);
+    } else {
+      skipJsonValue(reader);
     }
   }
   const { name, shape, datatype } = fields;
@@ -194,6 +176,19 @@ function readInput(reader: JsonReader, binary: BinarySection, index: number): [s
   return [name, tensor];
 }
 
+/** `shape`: an array of numbers, each checked as it begins (elementCount checks the values). */
+function readShape(reader: JsonReader, where: string): number[] {
+  if (reader.peek() !== 0x5b) invalid(`${where} must be an array of numbers`);
+  const shape: number[] = [];
+  reader.beginArray();
+  for (let first = true; reader.nextElement(first); first = false) {
+    if (!startsNumber(reader.peek())) invalid(`${where} must be an array of numbers`);
+    scanNumber(reader);
+    shape.push(tokenToNumber(reader));
+  }
+  return shape;
+}
+
 function readData(
   reader: JsonReader,
   name: string,
@@ -221,22 +216,4 @@ function readData(
     );
   }
   return elements.toTensor(shape);
-}
-
-function toRequestedOutputs(value: JsonValue): KServeRequestedOutput[] {
-  if (!Array.isArray(value)) invalid('"outputs" must be an array');
-  return value.map((entry, index) => {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      invalid(`outputs[${index}] must be an object`);
-    }
-    const name = entry['name'];
-    const parameters = entry['parameters'];
-    if (typeof name !== 'string') invalid(`outputs[${index}] is missing name`);
-    if (parameters === undefined) return { name };
-    const params = toParameters(parameters, `outputs[${index}].parameters`);
-    const binaryData = booleanParameter(params, 'binary_data', `outputs[${index}].parameters`);
-    return binaryData === undefined
-      ? { name, parameters: params }
-      : { name, binaryData, parameters: params };
-  });
 }

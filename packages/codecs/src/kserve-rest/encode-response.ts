@@ -1,7 +1,7 @@
 import { ServingError, StatusCode, elementCount, isBytesTensor, type Tensor } from '@ovms/core';
 import { lengthPrefixedSize, writeLengthPrefixedElements } from '../bytes-elements.js';
 import { flatJsonArray, numericFormatter, type ElementFormatter } from '../json/index.js';
-import type { KServeRequestedOutput } from './decode-request.js';
+import type { KServeRequestedOutput } from './requested-outputs.js';
 import type { KServeParameters } from './parameters.js';
 
 export interface KServeInferResponseOptions {

@@ -1,24 +1,40 @@
 import { ServingError, StatusCode } from '@ovms/core';
-import type { JsonValue } from '../json/index.js';
+import { scanNumber, startsNumber, tokenToNumber, type JsonReader } from '../json/index.js';
+import { invalid } from './request-fields.js';
 
 export type KServeParameterValue = string | number | boolean;
 export type KServeParameters = Record<string, KServeParameterValue>;
 
-function invalid(detail: string): never {
-  throw new ServingError(StatusCode.REST_INFER_REQUEST_INVALID, detail);
-}
+/**
+ * Longest string parameter value, in raw bytes. Parameters carry small settings (sequence ids,
+ * priorities, the extensions' flags), never payloads, so a body-sized string is refused early.
+ */
+export const MAX_PARAMETER_STRING_BYTES = 64 * 1024;
 
-/** `$parameters` (inference_rest.md): an object of string, number or boolean values. */
-export function toParameters(value: JsonValue, where: string): KServeParameters {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    invalid(`${where} must be an object`);
-  }
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') {
+/**
+ * Reads `$parameters` (inference_rest.md): an object of string, number or boolean values,
+ * each checked as it begins, so a value of another kind is refused before it is read.
+ */
+export function readParameters(reader: JsonReader, where: string): KServeParameters {
+  if (reader.peek() !== 0x7b) invalid(`${where} must be an object`);
+  // Entries, not assignment, so a "__proto__" key stays an ordinary own property.
+  const entries: [string, KServeParameterValue][] = [];
+  reader.beginObject();
+  for (let key = reader.nextKey(true); key !== undefined; key = reader.nextKey(false)) {
+    const c = reader.peek();
+    if (c === 0x22) {
+      entries.push([key, reader.readString(MAX_PARAMETER_STRING_BYTES, `${where}.${key}`)]);
+    } else if (c === 0x74 || c === 0x66) {
+      reader.readWord(c === 0x74 ? 'true' : 'false');
+      entries.push([key, c === 0x74]);
+    } else if (startsNumber(c)) {
+      scanNumber(reader);
+      entries.push([key, tokenToNumber(reader)]);
+    } else {
       invalid(`${where}.${key} must be a string, number or boolean`);
     }
   }
-  return value as KServeParameters;
+  return Object.fromEntries(entries);
 }
 
 /** A boolean parameter of the extensions (`binary_data`, `binary_data_output`). */

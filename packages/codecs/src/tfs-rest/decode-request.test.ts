@@ -201,11 +201,79 @@ describe('decodeTfsPredictRequest', () => {
       'INVALID_ARGUMENT',
       'Invalid argument - "signature_name" must be a string at byte 19',
     ],
+    [
+      'a body of digits, at its first byte',
+      '1'.repeat(100_000),
+      ONE,
+      'REST_BODY_NOT_OBJECT',
+      'Invalid JSON structure. Request body is not an object',
+    ],
+    [
+      'a body that begins no JSON value',
+      'x'.repeat(100),
+      ONE,
+      'REST_BODY_NOT_JSON',
+      "Request body is not a valid JSON - unexpected 'x'; expected a JSON value at byte 0",
+    ],
+    [
+      'a number token past the bound',
+      `{"inputs": [1, ${'2'.repeat(100_000)}]}`,
+      ONE,
+      'INVALID_ARGUMENT',
+      'Invalid argument - number longer than 64 characters at byte 15',
+    ],
+    [
+      'a signature name past the bound',
+      `{"signature_name": "${'s'.repeat(100_000)}", "inputs": [1]}`,
+      ONE,
+      'INVALID_ARGUMENT',
+      'Invalid argument - "signature_name" longer than 4096 bytes at byte 19',
+    ],
+    [
+      'an input name past the bound',
+      `{"inputs": {"${'n'.repeat(100_000)}": [1]}}`,
+      ONE,
+      'INVALID_ARGUMENT',
+      'Invalid argument - object key longer than 4096 bytes at byte 12',
+    ],
+    [
+      'a string where numbers are expected',
+      `{"inputs": {"x": "${'s'.repeat(100_000)}"}}`,
+      ONE,
+      'REST_COULD_NOT_PARSE_INPUT',
+      'Could not parse input content. Not valid ndarray detected - input x: expected a number for FP32; actual string at byte 17',
+    ],
+    [
+      'nesting past the depth bound',
+      `{"inputs": ${'['.repeat(100_000)}`,
+      ONE,
+      'REST_BODY_NOT_JSON',
+      'Request body is not a valid JSON - nesting deeper than 64 levels at byte 74',
+    ],
+    [
+      'an ignored key holding malformed JSON',
+      '{"meta": {"a": [1, 2}, "inputs": [1]}',
+      ONE,
+      'REST_BODY_NOT_JSON',
+      "Request body is not a valid JSON - unexpected '}'; expected ',' or ']' at byte 20",
+    ],
   ];
   it.each(errors)('refuses %s', (_, body, specs, code, message) => {
     const error = thrown(() => decodeTfsPredictRequest(body, specs));
     expect(error.code).toBe(code);
     expect(error.message).toBe(message);
+  });
+
+  it('skips keys TF Serving ignores, whatever their size', () => {
+    const meta = `{"note": "${'n'.repeat(100_000)}", "deep": [[{"a": null}]], "n": -1.5e3}`;
+    const request = decodeTfsPredictRequest(`{"meta": ${meta}, "inputs": [[1, 2, 3]]}`, ONE);
+    expect(elementsOf(request.inputs.get('x')!)).toEqual([1, 2, 3]);
+  });
+
+  it('decodes {"b64"} with escapes, as JSON allows a base64 "/" to be written "\\/"', () => {
+    const spec: TensorSpec[] = [{ name: 's', dtype: 'BYTES', shape: [-1] }];
+    const request = decodeTfsPredictRequest('{"inputs": [{"b64": "\\/\\/8="}]}', spec);
+    expect(elementsOf(request.inputs.get('s')!)).toEqual([[0xff, 0xff]]);
   });
 
   it('accepts a plain string for a BYTES input as its UTF-8 bytes', () => {

@@ -1,9 +1,10 @@
 import { ServingError, StatusCode, type Tensor, type TensorSpec } from '@ovms/core';
 import {
   JsonReader,
+  MAX_JSON_NAME_BYTES,
   NdArrayReader,
   createTensorElements,
-  readJsonValue,
+  skipJsonValue,
   type JsonReaderOptions,
 } from '../json/index.js';
 
@@ -21,7 +22,9 @@ export interface TfsPredictRequest {
  * dtypes the model's `inputs` declare, reading numbers straight into typed arrays. Row format
  * (`instances`) stacks instances along dimension 0; column format (`inputs`) takes each tensor
  * as given. Only JSON structure and element types are checked here; shapes against the model
- * are the server's job.
+ * are the server's job. Each value is checked as it begins (the body an object, `instances`
+ * an array, elements of the input's dtype), so a hostile body fails at its first wrong byte;
+ * keys TF Serving ignores are skipped without building their values.
  */
 export function decodeTfsPredictRequest(
   body: string | Uint8Array,
@@ -29,16 +32,11 @@ export function decodeTfsPredictRequest(
   options?: JsonReaderOptions,
 ): TfsPredictRequest {
   const reader = new JsonReader(body, options);
-  if (reader.peek() !== 0x7b) {
-    readJsonValue(reader);
-    reader.finish();
-    throw new ServingError(StatusCode.REST_BODY_NOT_OBJECT);
-  }
+  reader.beginBodyObject();
   const specs = new Map(inputs.map((spec) => [spec.name, spec]));
   let format: TfsRequestFormat | undefined;
   let signatureName: string | undefined;
   let tensors = new Map<string, Tensor>();
-  reader.beginObject();
   for (let key = reader.nextKey(true); key !== undefined; key = reader.nextKey(false)) {
     if (key === 'instances' || key === 'inputs') {
       if (format !== undefined) {
@@ -53,10 +51,10 @@ export function decodeTfsPredictRequest(
       if (reader.peek() !== 0x22) {
         reader.fail('"signature_name" must be a string', StatusCode.INVALID_ARGUMENT);
       }
-      signatureName = reader.readString();
+      signatureName = reader.readString(MAX_JSON_NAME_BYTES, '"signature_name"');
     } else {
       // TF Serving ignores other keys; they must still be valid JSON.
-      readJsonValue(reader);
+      skipJsonValue(reader);
     }
   }
   reader.finish();
