@@ -46,6 +46,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   server.addService(predictionService.definition, predictionService.implementation);
   server.addService(modelService.definition, modelService.implementation);
   server.addService(inferenceService.definition, inferenceService.implementation);
+  const { healthService, reflectionService, reflectionV1alphaService } = options.services;
+  server.addService(healthService.definition, healthService.implementation);
+  server.addService(reflectionService.definition, reflectionService.implementation);
+  server.addService(reflectionV1alphaService.definition, reflectionV1alphaService.implementation);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       address(options.host, options.port),
@@ -57,6 +61,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     port,
     close: (graceMs) =>
       new Promise<void>((resolve) => {
+        // NOT_SERVING to health watchers, whose streams end: they would hold the drain open.
+        healthService.shutdown();
         const timer = setTimeout(() => server.forceShutdown(), graceMs);
         server.tryShutdown(() => {
           clearTimeout(timer);
