@@ -133,9 +133,11 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     }),
   });
 
+  const grpcServices = createGrpcServices(transport);
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
+    grpcServices.healthService.shutdown();
     // The manager cannot cancel a load in progress; stopping before it settles would race its
     // repository watcher starting, so wait for the initial load (failed or not) first.
     await started?.catch(() => {});
@@ -145,10 +147,11 @@ export async function createServingStack(options: ServingStackOptions): Promise<
   };
   return {
     manager,
-    grpcServices: createGrpcServices(transport),
+    grpcServices,
     restApp,
     memoryBudget,
-    start: () => (started ??= manager.start()),
+    // gRPC health Watch streams learn of readiness here (SERVING once the initial load is over).
+    start: () => (started ??= manager.start().finally(() => grpcServices.healthService.refresh())),
     close: () => (closing ??= close()),
   };
 }

@@ -88,6 +88,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     port,
     close: (graceMs) =>
       new Promise<void>((resolve) => {
+        // NOT_SERVING to health watchers, whose streams end: they would hold the drain open.
+        options.services.healthService.shutdown();
         const timer = setTimeout(() => server.forceShutdown(), graceMs);
         server.tryShutdown(() => {
           clearTimeout(timer);

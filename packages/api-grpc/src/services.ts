@@ -1,12 +1,16 @@
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { noopMetrics, silentLogger } from '@ovms/core';
 import type { Logger, MetricsRecorder, ServableAdmin, ServableProvider } from '@ovms/core';
+import { FILE_DESCRIPTOR_SET_BASE64 } from '@ovms/proto';
 import type {
   GRPCInferenceServiceServer,
   ModelServiceServer,
   PredictionServiceServer,
+  ServerReflectionServer,
 } from '@ovms/proto';
 import type { HandlerContext } from './handler-context.js';
+import { createHealthService } from './health-service.js';
+import type { HealthServiceBinding } from './health-service.js';
 import { createModelInferHandler, createModelStreamInferHandler } from './kserve-infer.js';
 import { createModelMetadataHandler } from './kserve-metadata.js';
 import {
@@ -15,11 +19,14 @@ import {
   createServerMetadataHandler,
   createServerReadyHandler,
 } from './kserve-server.js';
+import { createProtoDescriptors } from './proto-descriptors.js';
+import { createReflectionServices } from './reflection-service.js';
 import {
   inferenceServiceDefinition,
   modelServiceDefinition,
   predictionServiceDefinition,
 } from './service-definitions.js';
+import { OPEN_GRPC_SERVICES, grpcServiceName } from './service-names.js';
 import { createGetModelMetadataHandler } from './tfs-metadata.js';
 import { createGetModelStatusHandler, createReloadConfigHandler } from './tfs-model-service.js';
 import { createPredictHandler } from './tfs-predict.js';
@@ -48,17 +55,23 @@ export interface GrpcServiceBinding<Implementation extends UntypedServiceImpleme
   readonly implementation: Implementation;
 }
 
-/** The three gRPC services OVMS serves. */
+/** The three gRPC services OVMS serves, with gRPC health checking and server reflection. */
 export interface GrpcServices {
   readonly predictionService: GrpcServiceBinding<PredictionServiceServer>;
   readonly modelService: GrpcServiceBinding<ModelServiceServer>;
   readonly inferenceService: GrpcServiceBinding<GRPCInferenceServiceServer>;
+  /** grpc.health.v1.Health: tell it when readiness changes (`refresh`) and at stop (`shutdown`). */
+  readonly healthService: HealthServiceBinding;
+  readonly reflectionService: GrpcServiceBinding<ServerReflectionServer>;
+  readonly reflectionV1alphaService: GrpcServiceBinding<ServerReflectionServer>;
 }
 
 /**
  * The handlers of TF Serving's PredictionService and ModelService and KServe's
  * GRPCInferenceService over one ServableProvider. Each handler answers every failure with the
- * gRPC status of its ServingError code (STATUS_TO_GRPC) and OVMS's message.
+ * gRPC status of its ServingError code (STATUS_TO_GRPC) and OVMS's message. Health checking
+ * answers for the server and each of these services; reflection lists them all and describes
+ * them from @ovms/proto's descriptor set.
  */
 export function createGrpcServices(options: GrpcServicesOptions): GrpcServices {
   const ctx: HandlerContext = {
@@ -69,6 +82,16 @@ export function createGrpcServices(options: GrpcServicesOptions): GrpcServices {
     serverName: options.serverName ?? DEFAULT_SERVER_NAME,
     serverVersion: options.serverVersion,
   };
+  const serviceNames = [
+    ...[predictionServiceDefinition, modelServiceDefinition, inferenceServiceDefinition].map(
+      grpcServiceName,
+    ),
+    ...OPEN_GRPC_SERVICES,
+  ];
+  const reflection = createReflectionServices({
+    serviceNames,
+    descriptors: createProtoDescriptors(Buffer.from(FILE_DESCRIPTOR_SET_BASE64, 'base64')),
+  });
   return {
     predictionService: {
       definition: predictionServiceDefinition,
@@ -99,5 +122,11 @@ export function createGrpcServices(options: GrpcServicesOptions): GrpcServices {
         modelStreamInfer: createModelStreamInferHandler(ctx),
       },
     },
+    healthService: createHealthService({
+      isReady: () => options.provider.isReady(),
+      serviceNames,
+    }),
+    reflectionService: reflection.v1,
+    reflectionV1alphaService: reflection.v1alpha,
   };
 }

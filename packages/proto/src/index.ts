@@ -1,7 +1,16 @@
 // The public surface of @ovms/proto: every generated message, enum and service.
 // Regenerate with `pnpm proto:gen` (scripts/proto-gen.sh); never edit generated/ by hand.
+export { FILE_DESCRIPTOR_SET_BASE64 } from './generated/file-descriptor-set.js';
 export * from './generated/google/protobuf/any.js';
 export * from './generated/google/protobuf/wrappers.js';
+export * from './generated/grpc/health/v1/health.js';
+export * from './generated/grpc/reflection/v1/reflection.js';
+// v1alpha is v1 under its first package name, with the same messages and field numbers: only
+// its service and client are exported, renamed; v1's messages encode and decode for both.
+export {
+  ServerReflectionClient as ServerReflectionV1alphaClient,
+  ServerReflectionService as ServerReflectionV1alphaService,
+} from './generated/grpc/reflection/v1alpha/reflection.js';
 export * from './generated/kserve/grpc_predict_v2.js';
 export * from './generated/tensorflow/core/example/example.js';
 export * from './generated/tensorflow/core/example/feature.js';

@@ -151,6 +151,9 @@ describe('services against @grpc/proto-loader', () => {
     ['tensorflow.serving.PredictionService', ours.PredictionServiceService],
     ['tensorflow.serving.ModelService', ours.ModelServiceService],
     ['inference.GRPCInferenceService', ours.GRPCInferenceServiceService],
+    ['grpc.health.v1.Health', ours.HealthService],
+    ['grpc.reflection.v1.ServerReflection', ours.ServerReflectionService],
+    ['grpc.reflection.v1alpha.ServerReflection', ours.ServerReflectionV1alphaService],
   ] as const;
 
   it.each(services)('%s has the same methods, paths and streaming flags', (name, service) => {

@@ -15,6 +15,9 @@ export const PROTO_FILES = [
   'tensorflow_serving/apis/get_model_status.proto',
   'tensorflow_serving/apis/status.proto',
   'kserve/grpc_predict_v2.proto',
+  'grpc/health/v1/health.proto',
+  'grpc/reflection/v1/reflection.proto',
+  'grpc/reflection/v1alpha/reflection.proto',
 ];
 
 export function loadReferenceRoot(): protobuf.Root {

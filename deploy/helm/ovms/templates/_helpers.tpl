@@ -116,3 +116,44 @@ user manages) or "single" (flags). Fails on none or more than one.
 - {{ . | quote }}
 {{- end }}
 {{- end }}
+
+{{/*
+How Kubernetes probes the server: "http" (/v2/health/live and /v2/health/ready on the REST port)
+or "grpc" (grpc.health.v1 Check on the gRPC port; service "" is SERVING once the models' first
+load is over). probes.protocol auto picks http while REST is on, grpc when it is off.
+*/}}
+{{- define "ovms.probeProtocol" -}}
+{{- $restOn := ne (int .Values.ports.rest) 0 }}
+{{- $grpcOn := ne (int .Values.ports.grpc) 0 }}
+{{- if not (or $restOn $grpcOn) }}
+{{- fail "ports: ports.grpc and ports.rest are both 0; the server needs one of them" }}
+{{- end }}
+{{- if and .Values.server.metrics.enabled (not $restOn) }}
+{{- fail "server.metrics.enabled needs the REST port: /metrics is served there; set ports.rest or disable metrics" }}
+{{- end }}
+{{- $protocol := .Values.probes.protocol }}
+{{- if eq $protocol "auto" }}
+{{- $protocol = ternary "http" "grpc" $restOn }}
+{{- end }}
+{{- if and (eq $protocol "http") (not $restOn) }}
+{{- fail "probes.protocol http needs the REST port (ports.rest is 0); use grpc or auto" }}
+{{- else if and (eq $protocol "grpc") (not $grpcOn) }}
+{{- fail "probes.protocol grpc needs the gRPC port (ports.grpc is 0); use http or auto" }}
+{{- else if not (has $protocol (list "http" "grpc")) }}
+{{- fail (printf "probes.protocol must be auto, http or grpc (got %v)" $protocol) }}
+{{- end }}
+{{- $protocol }}
+{{- end }}
+
+{{/* A probe's handler; the argument is (list $ "live"|"ready"). gRPC has one answer for both. */}}
+{{- define "ovms.probeHandler" -}}
+{{- $root := index . 0 }}
+{{- if eq (include "ovms.probeProtocol" $root) "grpc" }}
+grpc:
+  port: {{ $root.Values.ports.grpc }}
+{{- else }}
+httpGet:
+  path: /v2/health/{{ index . 1 }}
+  port: http
+{{- end }}
+{{- end }}
