@@ -10,8 +10,11 @@ import {
 } from '@ovms/core';
 import { DEFAULT_MAX_JSON_BYTES } from '@ovms/codecs';
 import { Hono } from 'hono';
+import { createApiKeyAuth } from './api-key-auth.js';
 import { configReload, configStatus, metrics } from './config-routes.js';
 import type { RestContext, RestDeps, RestEnv } from './context.js';
+import { createCorsMiddleware } from './cors.js';
+import type { RestCorsOptions } from './cors.js';
 import { errorResponse, failureResponse } from './errors.js';
 import { serveKServeModel, serverLive, serverMetadata, serverReady } from './kserve-routes.js';
 import { matchKServePath, matchTfsPath } from './paths.js';
@@ -31,6 +34,10 @@ export interface RestAppOptions {
   /** Largest request body accepted; larger is 413. Default 1 GiB. */
   readonly maxBodyBytes?: number;
   readonly logger?: Logger;
+  /** CORS answers (OVMS's `--allowed_origins` …); absent: no CORS headers at all. */
+  readonly cors?: RestCorsOptions;
+  /** Every path but OPEN_REST_PATHS wants `Authorization: Bearer <apiKey>`; absent: open. */
+  readonly apiKey?: string;
 }
 
 /** Paths with one method each; any other method on them is REST_UNSUPPORTED_METHOD. */
@@ -77,6 +84,9 @@ export function createRestApp(options: RestAppOptions): RestApp {
   const app = new Hono<RestEnv>();
   app.onError((error, c) => failureResponse(error, logger, `${c.req.method} ${c.req.path}`));
   app.notFound(notFound);
+  // CORS first: preflights carry no credentials, and refusals must reach the page.
+  if (options.cors !== undefined) app.use(createCorsMiddleware(options.cors));
+  if (options.apiKey !== undefined) app.use(createApiKeyAuth({ apiKey: options.apiKey, logger }));
 
   app.get('/v1/config', () => configStatus(deps));
   app.post('/v1/config/reload', () => configReload(deps));
