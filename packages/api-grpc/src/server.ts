@@ -1,5 +1,8 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ChannelOptions } from '@grpc/grpc-js';
+import { silentLogger } from '@ovms/core';
+import type { Logger, ServerTls } from '@ovms/core';
+import { createApiKeyInterceptor } from './api-key-interceptor.js';
 import type { GrpcServices } from './services.js';
 
 /**
@@ -18,6 +21,12 @@ export interface GrpcServerOptions {
   readonly channelOptions?: ChannelOptions;
   /** Receive and send message limit; DEFAULT_MAX_MESSAGE_BYTES when absent. */
   readonly maxMessageBytes?: number;
+  /** Serve TLS only (mutual TLS with `clientCa`); absent: insecure, as OVMS. */
+  readonly tls?: ServerTls;
+  /** Every call but OPEN_GRPC_CALLS wants `authorization: Bearer <apiKey>`; absent: open. */
+  readonly apiKey?: string;
+  /** Where refused calls are logged (debug). */
+  readonly logger?: Logger;
 }
 
 export interface RunningGrpcServer {
@@ -34,13 +43,31 @@ function address(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Starts a grpc-js server serving `services` on host:port (insecure credentials, as OVMS). */
+function credentials(tls: ServerTls | undefined): ServerCredentials {
+  if (tls === undefined) return ServerCredentials.createInsecure();
+  const keyPair = { private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) };
+  const clientCa = tls.clientCa === undefined ? null : Buffer.from(tls.clientCa);
+  return ServerCredentials.createSsl(clientCa, [keyPair], clientCa !== null);
+}
+
+/**
+ * Starts a grpc-js server serving `services` on host:port: insecure as OVMS unless `tls` is
+ * given, open unless `apiKey` is.
+ */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const server = new Server({
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
     ...options.channelOptions,
+    ...(options.apiKey !== undefined && {
+      interceptors: [
+        createApiKeyInterceptor({
+          apiKey: options.apiKey,
+          logger: options.logger ?? silentLogger,
+        }),
+      ],
+    }),
   });
   const { predictionService, modelService, inferenceService } = options.services;
   server.addService(predictionService.definition, predictionService.implementation);
@@ -49,7 +76,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       address(options.host, options.port),
-      ServerCredentials.createInsecure(),
+      credentials(options.tls),
       (error, bound) => (error ? reject(error) : resolve(bound)),
     );
   });
