@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createGrpcServices } from '@ovms/api-grpc';
 import type { GrpcServices } from '@ovms/api-grpc';
 import { createRestApp } from '@ovms/api-rest';
-import type { RestApp } from '@ovms/api-rest';
+import type { RestApp, RestCorsOptions } from '@ovms/api-rest';
 import type { ServerConfig } from '@ovms/config';
 import type { Engine, Logger } from '@ovms/core';
 import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
@@ -45,6 +45,8 @@ export interface ServingStackOptions {
   readonly logger: Logger;
   /** Version reported by KServe ServerMetadata and `GET /v2`. */
   readonly version: string;
+  /** REST's CORS answers and API key (docs/security.md; gRPC's is set on its server); absent: open. */
+  readonly access?: { readonly cors?: RestCorsOptions; readonly apiKey?: string };
 }
 
 /**
@@ -118,6 +120,7 @@ export async function createServingStack(options: ServingStackOptions): Promise<
   };
   const restApp = createRestApp({
     ...transport,
+    ...options.access,
     ...(metrics !== undefined && {
       metricsText: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
     }),
