@@ -90,4 +90,9 @@ describe('createCorsMiddleware', () => {
       { error: 'Missing API key - expected the header "Authorization: Bearer <key>"' },
     ]);
   });
+
+  it('leaves an OPTIONS without Origin (no browser preflight) to the routes', async () => {
+    const response = await listed.request('/v2/models/m/infer', { method: 'OPTIONS' });
+    expect([response.status, corsHeaders(response)]).toEqual([401, {}]);
+  });
 });

@@ -35,7 +35,7 @@ export function createCorsMiddleware(options: RestCorsOptions): MiddlewareHandle
   const origins = new Set(options.allowedOrigins);
   const anyMethod = options.allowedMethods.includes('*');
   const anyHeader = options.allowedHeaders.includes('*');
-  return cors({
+  const middleware = cors({
     origin: (origin) => {
       if (anyOrigin && !options.allowCredentials) return '*';
       return origin !== '' && (anyOrigin || origins.has(origin)) ? origin : null;
@@ -50,4 +50,10 @@ export function createCorsMiddleware(options: RestCorsOptions): MiddlewareHandle
     maxAge: PREFLIGHT_MAX_AGE_S,
     credentials: options.allowCredentials,
   });
+  // hono answers every OPTIONS as a preflight; one without Origin is no browser's and goes on
+  // to the routes (405 there, or 401 without the key).
+  return (c, next) =>
+    c.req.method === 'OPTIONS' && c.req.header('origin') === undefined
+      ? next()
+      : middleware(c, next);
 }
