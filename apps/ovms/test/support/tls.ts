@@ -1,8 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
-import { run } from './process.js';
 
 /** PEM paths of a throwaway PKI made for one test run (never committed). */
 export interface TestPki {
@@ -19,9 +19,15 @@ export interface TestPki {
   readonly strangerKey: string;
 }
 
-async function openssl(dir: string, args: readonly string[]): Promise<void> {
-  const result = await run('openssl', args, { cwd: dir, timeoutMs: 30_000 });
-  if (result.code !== 0) throw new Error(`openssl ${args.join(' ')}: ${result.stderr}`);
+/** Runs openssl in `dir`; its stdin is never written (it may exit before reading it). */
+function openssl(dir: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('openssl', args, { cwd: dir, timeout: 30_000 }, (error, _stdout, stderr) =>
+      error
+        ? reject(new Error(`openssl ${args.join(' ')}: ${stderr || error.message}`))
+        : resolve(),
+    );
+  });
 }
 
 const NEW_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
