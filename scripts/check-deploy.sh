@@ -215,5 +215,18 @@ rejects_two_model_sources() {
 }
 check "self-test: the chart refuses two model sources" rejects_two_model_sources
 
+rejects_mtls_without_probe_client() {
+  local log
+  if log=$("$BIN/helm" template ovms "$CHART" --kube-version 1.37.0 --set tls.existingSecret=t --set tls.clientCa.existingSecret=ca 2>&1); then
+    echo "helm template accepted mutual TLS with probes that present no client certificate"
+    return 1
+  fi
+  grep -q 'tls.clientCa needs tls.probeClientSecret' <<<"$log" || {
+    echo "$log"
+    return 1
+  }
+}
+check "self-test: the chart refuses mutual TLS without a probe client certificate" rejects_mtls_without_probe_client
+
 echo "check-deploy: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

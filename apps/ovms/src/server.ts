@@ -9,6 +9,7 @@ import { toChannelOptions } from './grpc-options.js';
 import { resolveMetricsSettings } from './metrics.js';
 import type { StorageOptions } from './repository.js';
 import { createServingStack } from './serving-stack.js';
+import { readTransportSecurity } from './transport-security.js';
 
 /** Grace given to requests in flight when the server stops, before connections are cut. */
 export const DEFAULT_DRAIN_MS = 5_000;
@@ -62,6 +63,7 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
   const grpcPort = settings.port === 0 ? undefined : (start.bindPorts?.grpc ?? settings.port);
   const restPort =
     settings.restPort === 0 ? undefined : (start.bindPorts?.rest ?? settings.restPort);
+  const security = await readTransportSecurity(settings);
   const initialConfig = await readInitialConfig(start.options);
   const models = start.options.models;
   const stack = await createServingStack({
@@ -80,7 +82,24 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
     limits: settings.limits,
     ...(start.engines !== undefined && { engines: start.engines }),
     ...(start.storage !== undefined && { storage: start.storage }),
+    access: {
+      cors: {
+        allowedOrigins: settings.allowedOrigins,
+        allowedMethods: settings.allowedMethods,
+        allowedHeaders: settings.allowedHeaders,
+        allowCredentials: settings.allowCredentials,
+      },
+      ...(security.apiKey !== undefined && { apiKey: security.apiKey }),
+    },
   });
+  logger.info(
+    {
+      tls: security.tls !== undefined,
+      mutualTls: security.tls?.clientCa !== undefined,
+      apiKey: security.apiKey !== undefined,
+    },
+    'Transport security',
+  );
 
   let grpc: RunningGrpcServer | undefined;
   let rest: RestServer | undefined;
@@ -93,6 +112,8 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
         channelOptions: toChannelOptions(settings.grpcChannelArguments),
         maxMessageBytes: settings.limits.maxMessageBytes,
         memoryBudget: stack.memoryBudget,
+        ...security,
+        logger,
       });
       logger.info({ address: settings.grpcBindAddress, port: grpc.port }, 'gRPC server listening');
     }
@@ -106,6 +127,7 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
           requestMs: settings.limits.restRequestTimeoutSeconds * 1000,
           keepAliveMs: settings.limits.restKeepAliveTimeoutSeconds * 1000,
         },
+        ...(security.tls !== undefined && { tls: security.tls }),
       });
       logger.info({ address: settings.restBindAddress, port: rest.port }, 'REST server listening');
     }

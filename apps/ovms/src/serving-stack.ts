@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createGrpcServices } from '@ovms/api-grpc';
 import type { GrpcServices } from '@ovms/api-grpc';
 import { createRestApp } from '@ovms/api-rest';
-import type { RestApp } from '@ovms/api-rest';
+import type { RestApp, RestCorsOptions } from '@ovms/api-rest';
 import { DEFAULT_LIMITS } from '@ovms/config';
 import type { LimitSettings, ServerConfig } from '@ovms/config';
 import { createMemoryBudget } from '@ovms/core';
@@ -49,6 +49,8 @@ export interface ServingStackOptions {
   readonly version: string;
   /** Body size limit and memory budget (`settings.limits`); DEFAULT_LIMITS when absent. */
   readonly limits?: Pick<LimitSettings, 'maxMessageBytes' | 'memoryBudgetBytes'>;
+  /** REST's CORS answers and API key (docs/security.md; gRPC's is set on its server); absent: open. */
+  readonly access?: { readonly cors?: RestCorsOptions; readonly apiKey?: string };
 }
 
 /**
@@ -128,6 +130,7 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     ...transport,
     maxBodyBytes: limits.maxMessageBytes,
     memoryBudget,
+    ...options.access,
     ...(metrics !== undefined && {
       metricsText: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
     }),

@@ -9,3 +9,4 @@ export type { ReflectionServiceOptions, ReflectionServices } from './reflection-
 export { createProtoDescriptors } from './proto-descriptors.js';
 export type { ProtoDescriptors } from './proto-descriptors.js';
 export { OPEN_GRPC_SERVICES, grpcServiceName } from './service-names.js';
+export { OPEN_GRPC_CALLS } from './api-key-interceptor.js';

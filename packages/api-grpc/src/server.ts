@@ -1,9 +1,10 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ChannelOptions, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { createMemoryBudget } from '@ovms/core';
-import type { MemoryBudget } from '@ovms/core';
+import { createMemoryBudget, silentLogger } from '@ovms/core';
+import type { Logger, MemoryBudget, ServerTls } from '@ovms/core';
 import { admissionInterceptor, measuredDefinition } from './admission.js';
 import type { MessageSizes } from './admission.js';
+import { createApiKeyInterceptor } from './api-key-interceptor.js';
 import type { GrpcServiceBinding, GrpcServices } from './services.js';
 
 /**
@@ -43,6 +44,12 @@ export interface GrpcServerOptions {
    * hold is answered RESOURCE_EXHAUSTED. Default: one of its own with no cap.
    */
   readonly memoryBudget?: MemoryBudget;
+  /** Serve TLS only (mutual TLS with `clientCa`); absent: insecure, as OVMS. */
+  readonly tls?: ServerTls;
+  /** Every call but OPEN_GRPC_CALLS wants `authorization: Bearer <apiKey>`; absent: open. */
+  readonly apiKey?: string;
+  /** Where refused calls are logged (debug). */
+  readonly logger?: Logger;
 }
 
 export interface RunningGrpcServer {
@@ -59,7 +66,17 @@ function address(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Starts a grpc-js server serving `services` on host:port (insecure credentials, as OVMS). */
+function credentials(tls: ServerTls | undefined): ServerCredentials {
+  if (tls === undefined) return ServerCredentials.createInsecure();
+  const keyPair = { private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) };
+  const clientCa = tls.clientCa === undefined ? null : Buffer.from(tls.clientCa);
+  return ServerCredentials.createSsl(clientCa, [keyPair], clientCa !== null);
+}
+
+/**
+ * Starts a grpc-js server serving `services` on host:port: insecure as OVMS unless `tls` is
+ * given, open unless `apiKey` is.
+ */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const sizes: MessageSizes = new WeakMap();
@@ -69,7 +86,18 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
     ...options.channelOptions,
-    interceptors: [admissionInterceptor(budget, sizes)],
+    // The key is checked first: a call without it is refused before its message is leased.
+    interceptors: [
+      ...(options.apiKey !== undefined
+        ? [
+            createApiKeyInterceptor({
+              apiKey: options.apiKey,
+              logger: options.logger ?? silentLogger,
+            }),
+          ]
+        : []),
+      admissionInterceptor(budget, sizes),
+    ],
   });
   const bindings: readonly GrpcServiceBinding<UntypedServiceImplementation>[] = Object.values(
     options.services,
@@ -80,7 +108,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       address(options.host, options.port),
-      ServerCredentials.createInsecure(),
+      credentials(options.tls),
       (error, bound) => (error ? reject(error) : resolve(bound)),
     );
   });

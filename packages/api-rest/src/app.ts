@@ -13,8 +13,11 @@ import {
 import { DEFAULT_MAX_JSON_BYTES } from '@ovms/codecs';
 import { Hono } from 'hono';
 import { guardRequests } from './request-guard.js';
+import { createApiKeyAuth } from './api-key-auth.js';
 import { configReload, configStatus, metrics } from './config-routes.js';
 import type { RestContext, RestDeps, RestEnv } from './context.js';
+import { createCorsMiddleware } from './cors.js';
+import type { RestCorsOptions } from './cors.js';
 import { errorResponse, failureResponse } from './errors.js';
 import { serveKServeModel, serverLive, serverMetadata, serverReady } from './kserve-routes.js';
 import { matchKServePath, matchTfsPath } from './paths.js';
@@ -39,6 +42,10 @@ export interface RestAppOptions {
    */
   readonly memoryBudget?: MemoryBudget;
   readonly logger?: Logger;
+  /** CORS answers (OVMS's `--allowed_origins` …); absent: no CORS headers at all. */
+  readonly cors?: RestCorsOptions;
+  /** Every path but OPEN_REST_PATHS wants `Authorization: Bearer <apiKey>`; absent: open. */
+  readonly apiKey?: string;
 }
 
 /** Paths with one method each; any other method on them is REST_UNSUPPORTED_METHOD. */
@@ -87,6 +94,9 @@ export function createRestApp(options: RestAppOptions): RestApp {
   app.onError((error, c) => failureResponse(error, logger, `${c.req.method} ${c.req.path}`));
   app.notFound(notFound);
   app.use(guardRequests(logger));
+  // CORS first: preflights carry no credentials, and refusals must reach the page.
+  if (options.cors !== undefined) app.use(createCorsMiddleware(options.cors));
+  if (options.apiKey !== undefined) app.use(createApiKeyAuth({ apiKey: options.apiKey, logger }));
 
   app.get('/v1/config', () => configStatus(deps));
   app.post('/v1/config/reload', () => configReload(deps));

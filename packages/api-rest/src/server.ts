@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import type { ServerTls } from '@ovms/core';
 import type { RestApp } from './app.js';
 
 export interface RestServerOptions {
@@ -11,6 +14,8 @@ export interface RestServerOptions {
   readonly port: number;
   /** Slow-client limits; each absent one takes its REST_TIMEOUT_DEFAULTS value. */
   readonly timeouts?: Partial<RestTimeouts>;
+  /** Serve HTTPS only (mutual TLS with `clientCa`); absent: plain HTTP. */
+  readonly tls?: ServerTls;
 }
 
 /** How long a client may take (docs/security.md "Limits"); 0 turns a timeout off. */
@@ -54,16 +59,21 @@ export interface RestServer {
 /** Listens with `app` on `host:port` through @hono/node-server; rejects if it cannot bind. */
 export function startRestServer(options: RestServerOptions): Promise<RestServer> {
   const timeouts = { ...REST_TIMEOUT_DEFAULTS, ...options.timeouts };
-  // Plain HTTP/1.1 options always give a node:http Server.
-  const server = createAdaptorServer({
-    fetch: options.app.fetch,
-    serverOptions: {
-      headersTimeout: timeouts.headersMs,
-      requestTimeout: timeouts.requestMs,
-      keepAliveTimeout: timeouts.keepAliveMs,
-      connectionsCheckingInterval: checkingIntervalMs(timeouts),
-    },
-  }) as Server;
+  const serverOptions = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: checkingIntervalMs(timeouts),
+  };
+  // HTTP/1.1 options give a node:http or node:https Server.
+  const server =
+    options.tls === undefined
+      ? (createAdaptorServer({ fetch: options.app.fetch, serverOptions }) as Server)
+      : (createAdaptorServer({
+          fetch: options.app.fetch,
+          createServer: createHttpsServer,
+          serverOptions: { ...serverOptions, ...httpsOptions(options.tls) },
+        }) as HttpsServer);
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
       server.off('listening', onListening);
@@ -80,7 +90,15 @@ export function startRestServer(options: RestServerOptions): Promise<RestServer>
   });
 }
 
-function closeServer(server: Server, graceMs: number): Promise<void> {
+function httpsOptions(tls: ServerTls) {
+  const { cert, key, clientCa } = tls;
+  // Without a client certificate the handshake fails, so no request reaches the app.
+  return clientCa === undefined
+    ? { cert, key }
+    : { cert, key, ca: clientCa, requestCert: true, rejectUnauthorized: true };
+}
+
+function closeServer(server: Server | HttpsServer, graceMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     server.close((error) => {

@@ -128,6 +128,7 @@ function buildSettings(values: FlagValues, cwd: string | undefined): ServerSetti
     cacheDir: str(values, 'cache_dir'),
     cpuExtension: str(values, 'cpu_extension') || undefined,
     metricsList: metricsList?.length ? metricsList : undefined,
+    ...securityFiles(values, cwd),
   };
   return {
     port: num(values, 'port') ?? 0,
@@ -153,6 +154,22 @@ function buildSettings(values: FlagValues, cwd: string | undefined): ServerSetti
     ...(Object.fromEntries(
       Object.entries(optional).filter(([, value]) => value !== undefined),
     ) as Partial<ServerSettings>),
+  };
+}
+
+/** The TLS and API key file flags, as paths resolved against `cwd`. */
+function securityFiles(values: FlagValues, cwd: string | undefined) {
+  const path = (flag: string): string | undefined => {
+    const text = str(values, flag);
+    if (text === undefined) return undefined;
+    if (text.trim() === '') throw new ArgsError(`--${flag}: expected a file path`, flag);
+    return cwd === undefined ? text : resolve(cwd, text);
+  };
+  return {
+    tlsCert: path('tls_cert'),
+    tlsKey: path('tls_key'),
+    tlsClientCa: path('tls_client_ca'),
+    apiKeyFile: path('api_key_file'),
   };
 }
 

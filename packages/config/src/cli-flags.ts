@@ -150,19 +150,35 @@ export const FLAGS: readonly FlagSpec[] = [
   }),
   server('allowed_origins', 'string', 'Comma separated CORS origins (default *)', {
     default: '*',
-    notes: 'Accepted; CORS headers are not sent yet.',
+    notes:
+      'REST only. An origin not listed gets no `Access-Control-Allow-Origin`; with `--allow_credentials` the origin is echoed instead of `*`. See docs/security.md.',
   }),
   server('allowed_methods', 'string', 'Comma separated CORS methods (default *)', {
     default: '*',
-    notes: 'Accepted; CORS headers are not sent yet.',
+    notes: 'Sent in preflight answers; `*` echoes the method the browser asks for.',
   }),
   server('allowed_headers', 'string', 'Comma separated CORS headers (default *)', {
     default: '*',
-    notes: 'Accepted; CORS headers are not sent yet.',
+    notes:
+      'Sent in preflight answers; `*` echoes the headers the browser asks for (a literal `*` would not cover `Authorization`).',
   }),
   server('allow_credentials', 'bool', 'Allow CORS credentials (default false)', {
     default: 'false',
-    notes: 'Accepted; CORS headers are not sent yet.',
+    notes: 'Sends `Access-Control-Allow-Credentials: true`.',
+  }),
+  // Transport security (ovms-ts additions; OVMS offers only an NGINX sidecar): docs/security.md.
+  server('tls_cert', 'string', 'PEM certificate (chain): gRPC and REST serve TLS only', {
+    notes: 'Needs `--tls_key`. Plaintext connections to either port are refused.',
+  }),
+  server('tls_key', 'string', 'PEM private key of --tls_cert', {
+    notes: 'Needs `--tls_cert`; must match its certificate.',
+  }),
+  server('tls_client_ca', 'string', 'PEM CA bundle: clients must present a certificate it signed', {
+    notes: 'Mutual TLS on both ports; needs `--tls_cert` and `--tls_key`.',
+  }),
+  server('api_key_file', 'string', 'File holding the API key clients must send as a Bearer token', {
+    notes:
+      'REST `Authorization: Bearer <key>`, gRPC metadata `authorization: Bearer <key>`; else 401 / UNAUTHENTICATED. Health probes stay open. Surrounding whitespace is ignored; an empty file stops the start.',
   }),
   // Server limits (docs/security.md "Limits"): sizes, the memory budget, REST timeouts.
   server(

@@ -93,6 +93,7 @@ export function checkSettings(
   }
   if (port === restPort && port !== 0)
     throw new ArgsError('port and rest_port cannot have the same values', 'rest_port');
+  checkTlsFlags(settings);
   const statefulOnly = [
     'low_latency_transformation',
     'max_sequence_number',
@@ -100,4 +101,18 @@ export function checkSettings(
   ];
   if (statefulOnly.some((flag) => values.has(flag)) && values.get('stateful') !== true)
     throw new ArgsError(STATEFUL_ONLY_MESSAGE, 'stateful');
+}
+
+/** TLS takes a certificate and its key together; mutual TLS is TLS plus a client CA. */
+function checkTlsFlags(settings: ServerSettings): void {
+  const { tlsCert, tlsKey, tlsClientCa } = settings;
+  if (tlsCert !== undefined && tlsKey === undefined)
+    throw new ArgsError('tls_cert is set but tls_key is not: TLS needs both', 'tls_key');
+  if (tlsKey !== undefined && tlsCert === undefined)
+    throw new ArgsError('tls_key is set but tls_cert is not: TLS needs both', 'tls_cert');
+  if (tlsClientCa !== undefined && tlsCert === undefined)
+    throw new ArgsError(
+      'tls_client_ca needs tls_cert and tls_key: mutual TLS is served over TLS',
+      'tls_client_ca',
+    );
 }

@@ -33,6 +33,12 @@ export interface ServerSettings {
   readonly allowedMethods: readonly string[];
   readonly allowedHeaders: readonly string[];
   readonly allowCredentials: boolean;
+  /** `--tls_cert` / `--tls_key` / `--tls_client_ca`: PEM file paths, resolved against cwd. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsClientCa?: string;
+  /** `--api_key_file`: the file holding the API key, resolved against cwd. */
+  readonly apiKeyFile?: string;
   /** `--plugins`: ESM module paths, resolved against the working directory. */
   readonly plugins: readonly string[];
   /** Sizes, the memory budget and REST timeouts (docs/security.md "Limits"). */

@@ -7,12 +7,7 @@ export {
   isDataType,
 } from './data-type.js';
 export type { DataType, DataTypeInfo, NumericDataType } from './data-type.js';
-export {
-  ServingError,
-  StatusCode,
-  isServingError,
-  toServingError,
-} from './status.js';
+export { ServingError, StatusCode, isServingError, toServingError } from './status.js';
 export {
   MAX_TENSOR_ELEMENTS,
   TYPED_ARRAY_OF,
@@ -54,6 +49,9 @@ export type {
   ServableProvider,
   VersionStatus,
 } from './servable.js';
+export { createApiKeyCheck } from './api-key.js';
+export type { ApiKeyCheck, ApiKeyRefusal } from './api-key.js';
+export type { ServerTls } from './server-tls.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 export type { Plugin, PluginApi, RegisterEngineOptions } from './plugin.js';

@@ -26,7 +26,10 @@ const CALL_TIMEOUT_MS = 20_000;
  * Clients built by @grpc/proto-loader from protos/ (not from @ovms/proto, the server's own
  * generated code), so the server is checked against the .proto files.
  */
-export function createGrpcClients(address: string): GrpcClients {
+export function createGrpcClients(
+  address: string,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+): GrpcClients {
   const definition = protoLoader.loadSync(
     [
       'tensorflow_serving/apis/prediction_service.proto',
@@ -41,7 +44,7 @@ export function createGrpcClients(address: string): GrpcClients {
   };
   const make = (ctor: grpc.ServiceClientConstructor | undefined): grpc.Client => {
     if (ctor === undefined) throw new Error('service missing from protos/');
-    return new ctor(address, grpc.credentials.createInsecure());
+    return new ctor(address, credentials);
   };
   const clients = {
     prediction: make(loaded.tensorflow.serving['PredictionService']),
@@ -52,14 +55,19 @@ export function createGrpcClients(address: string): GrpcClients {
 }
 
 /** Calls a unary method by its proto-loader name. */
-export function unary(client: grpc.Client, method: string, request: Message): Promise<Message> {
+export function unary(
+  client: grpc.Client,
+  method: string,
+  request: Message,
+  metadata: grpc.Metadata = new grpc.Metadata(),
+): Promise<Message> {
   const fn = (client as unknown as Record<string, UnaryMethod | undefined>)[method];
   if (fn === undefined) throw new Error(`no method ${method}`);
   return new Promise((resolve, reject) => {
     fn.call(
       client,
       request,
-      new grpc.Metadata(),
+      metadata,
       { deadline: Date.now() + CALL_TIMEOUT_MS },
       (error, response) => (error ? reject(error) : resolve(response ?? {})),
     );

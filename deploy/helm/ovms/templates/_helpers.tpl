@@ -112,6 +112,16 @@ user manages) or "single" (flags). Fails on none or more than one.
 - {{ printf "--metrics_list=%v" (.) | quote }}
 {{- end }}
 {{- end }}
+{{- if .Values.tls.existingSecret }}
+- "--tls_cert=/etc/ovms/tls/tls.crt"
+- "--tls_key=/etc/ovms/tls/tls.key"
+{{- with .Values.tls.clientCa.existingSecret }}
+- {{ printf "--tls_client_ca=/etc/ovms/client-ca/%v" ($.Values.tls.clientCa.key) | quote }}
+{{- end }}
+{{- end }}
+{{- with .Values.apiKey.existingSecret }}
+- {{ printf "--api_key_file=/etc/ovms/api-key/%v" ($.Values.apiKey.key) | quote }}
+{{- end }}
 {{- range .Values.server.extraArgs }}
 - {{ . | quote }}
 {{- end }}
@@ -145,15 +155,63 @@ load is over). probes.protocol auto picks http while REST is on, grpc when it is
 {{- $protocol }}
 {{- end }}
 
-{{/* A probe's handler; the argument is (list $ "live"|"ready"). gRPC has one answer for both. */}}
+{{/*
+Transport security of both ports: "" (plaintext), "tls" or "mtls". Fails on a client CA
+without TLS, and on mutual TLS without the client certificate the probes need.
+*/}}
+{{- define "ovms.tlsMode" -}}
+{{- $tls := .Values.tls }}
+{{- if and $tls.clientCa.existingSecret (not $tls.existingSecret) }}
+{{- fail "tls.clientCa needs tls.existingSecret: mutual TLS is served over TLS" }}
+{{- end }}
+{{- if and $tls.clientCa.existingSecret (not $tls.probeClientSecret) }}
+{{- fail "tls.clientCa needs tls.probeClientSecret: with mutual TLS the kubelet's probes present no client certificate" }}
+{{- end }}
+{{- if $tls.clientCa.existingSecret }}mtls{{ else if $tls.existingSecret }}tls{{ end }}
+{{- end }}
+
+{{/*
+How a probe asks the REST health path (dict "root" . "path" "/v2/health/…"): plain or HTTPS
+httpGet (the kubelet skips certificate checks), or, with mutual TLS, a request from inside the
+pod with the probe client certificate (the server's identity is not what a probe checks).
+*/}}
+{{- define "ovms.probeAction" -}}
+{{- $mode := include "ovms.tlsMode" .root -}}
+{{- if eq $mode "mtls" -}}
+exec:
+  command:
+    - node
+    - -e
+    - >-
+      const fs = require('fs'), dir = '/etc/ovms/probe-client/';
+      require('https').get({ host: '127.0.0.1', port: process.env.HEALTH_PORT, path: process.argv[1],
+      cert: fs.readFileSync(dir + 'tls.crt'), key: fs.readFileSync(dir + 'tls.key'),
+      rejectUnauthorized: false, timeout: 4000 }, (r) => process.exit(r.statusCode === 200 ? 0 : 1))
+      .on('error', () => process.exit(1)).on('timeout', () => process.exit(1));
+    - {{ .path }}
+{{- else -}}
+httpGet:
+  path: {{ .path }}
+  port: http
+  {{- if eq $mode "tls" }}
+  scheme: HTTPS
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+A probe's handler; the argument is (list $ "live"|"ready"). gRPC has one answer for both and
+speaks plaintext only, so TLS keeps the probes on the REST port (HTTPS).
+*/}}
 {{- define "ovms.probeHandler" -}}
 {{- $root := index . 0 }}
 {{- if eq (include "ovms.probeProtocol" $root) "grpc" }}
+{{- if include "ovms.tlsMode" $root }}
+{{- fail "gRPC probes speak plaintext only: with TLS on, keep ports.rest on and probes.protocol http or auto" }}
+{{- end }}
 grpc:
   port: {{ $root.Values.ports.grpc }}
 {{- else }}
-httpGet:
-  path: /v2/health/{{ index . 1 }}
-  port: http
+{{- include "ovms.probeAction" (dict "root" $root "path" (printf "/v2/health/%s" (index . 1))) }}
 {{- end }}
 {{- end }}
