@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import {
+  ROBUSTNESS_MAX_MESSAGE_BYTES,
   UNARY_METHODS,
   addModelInfer,
   expectAnswered,
@@ -92,5 +93,16 @@ describe('the gRPC port under random and damaged messages', () => {
     for (const call of calls) call.cancel();
     await expectServing(served().client, served().server.restUrl);
     expect(served().server.exited()).toBe(false);
+  });
+
+  it('refuses a message over the limit with RESOURCE_EXHAUSTED, then still serves', async () => {
+    const oversize = new Uint8Array(ROBUSTNESS_MAX_MESSAGE_BYTES + 1);
+    const outcome = await sendRaw(
+      served().client,
+      '/inference.GRPCInferenceService/ModelInfer',
+      oversize,
+    );
+    expect(outcome.code, outcome.details).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    await expectServing(served().client, served().server.restUrl);
   });
 });

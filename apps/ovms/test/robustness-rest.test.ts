@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { expectServing, mutate, seededRandom, useServedRepository } from './support/robustness.js';
+import {
+  ROBUSTNESS_MAX_MESSAGE_BYTES,
+  expectServing,
+  mutate,
+  seededRandom,
+  useServedRepository,
+} from './support/robustness.js';
 
 // Robustness of the REST port, on the real `ovms` process: malformed and adversarial bodies on
 // every route, each answered with 200 (where the bytes still make a valid request) or a 4xx
@@ -162,6 +168,31 @@ describe('the REST port under malformed and adversarial bodies', () => {
     for (const sent of cases) {
       const what = `${sent.method ?? 'POST'} ${sent.path.slice(0, 60)}`;
       expect(await expectRefusedOrServed(sent, what), what).toBeGreaterThanOrEqual(400);
+    }
+    await expectServing(served().client, served().server.restUrl);
+  });
+
+  it('refuses bodies over the limit with 413, with and without Content-Length', async () => {
+    const oversize = new Uint8Array(ROBUSTNESS_MAX_MESSAGE_BYTES + 1).fill(0x31);
+    for (const path of ['/v1/models/add:predict', '/v2/models/add/infer']) {
+      expect(await expectRefusedOrServed({ path, body: oversize }, `${path} sized`)).toBe(413);
+      // A stream has no Content-Length: the server counts as it reads.
+      const chunked = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let sent = 0; sent <= ROBUSTNESS_MAX_MESSAGE_BYTES; sent += 1 << 20) {
+            controller.enqueue(oversize.subarray(0, 1 << 20));
+          }
+          controller.close();
+        },
+      });
+      const response = await fetch(`${served().server.restUrl}${path}`, {
+        method: 'POST',
+        body: chunked,
+        duplex: 'half',
+        signal: AbortSignal.timeout(15_000),
+      });
+      expect(response.status, `${path} chunked`).toBe(413);
+      expect(((await response.json()) as { error: string }).error).toContain('too large');
     }
     await expectServing(served().client, served().server.restUrl);
   });

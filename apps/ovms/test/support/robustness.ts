@@ -242,9 +242,13 @@ export interface ServedRepository {
   readonly configPath: string;
 }
 
+/** The message limit the robustness servers run with: small, so oversize cases stay cheap. */
+export const ROBUSTNESS_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 /**
- * Starts `ovms` on a fresh test repository (no polling: reloads are explicit) before the file's
- * tests and stops it after; the returned function gives the running server to a test.
+ * Starts `ovms` on a fresh test repository (no polling: reloads are explicit; messages up to
+ * ROBUSTNESS_MAX_MESSAGE_BYTES) before the file's tests and stops it after; the returned
+ * function gives the running server to a test.
  */
 export function useServedRepository(): () => ServedRepository {
   let served: ServedRepository | undefined;
@@ -255,6 +259,7 @@ export function useServedRepository(): () => ServedRepository {
     const server = await startReadyServer([
       ...['--config_path', repository.configPath],
       ...['--file_system_poll_wait_seconds', '0'],
+      ...['--max_message_bytes', String(ROBUSTNESS_MAX_MESSAGE_BYTES)],
     ]);
     const client = new grpc.Client(server.grpcAddress, grpc.credentials.createInsecure());
     served = { server, client, configPath: repository.configPath };
