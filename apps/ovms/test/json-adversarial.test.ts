@@ -1,10 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeFixtureModel } from '@ovms/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startServerProcess } from './support/server-process.js';
-import type { ServerProcess } from './support/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { useServedRepository } from './support/robustness.js';
 
 // The real ovms process against hostile 20 MB JSON bodies on both REST predict routes: each is
 // refused with 400 and an {"error"} at its first wrong bytes, and the server keeps serving.
@@ -12,28 +7,11 @@ import type { ServerProcess } from './support/server-process.js';
 // killed the process.)
 const SIZE = 20 * 1024 * 1024;
 const utf8 = new TextEncoder();
-let root: string;
-let server: ServerProcess;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'ovms-json-adversarial-'));
-  await writeFixtureModel('add_f32', 'onnx', join(root, 'add', '1'));
-  const config = { model_config_list: [{ config: { name: 'add', base_path: join(root, 'add') } }] };
-  await writeFile(join(root, 'config.json'), JSON.stringify(config));
-  server = await startServerProcess(['--config_path', join(root, 'config.json')], {});
-  await eventually(
-    () => Promise.resolve(server.output().includes('"msg":"Server ready"')),
-    60_000,
-    () => server.output(),
-  );
-}, 90_000);
-afterAll(async () => {
-  await server?.stop();
-  await rm(root, { recursive: true, force: true });
-});
+// Above the 20 MB bodies, so each is refused by the reader, not the size limit.
+const served = useServedRepository(64 * 1024 * 1024);
 
 async function post(path: string, body: Uint8Array): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${server.restUrl}${path}`, {
+  const response = await fetch(`${served().server.restUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,

@@ -247,10 +247,12 @@ export const ROBUSTNESS_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Starts `ovms` on a fresh test repository (no polling: reloads are explicit; messages up to
- * ROBUSTNESS_MAX_MESSAGE_BYTES) before the file's tests and stops it after; the returned
- * function gives the running server to a test.
+ * `maxMessageBytes`) before the file's tests and stops it after; the returned function gives
+ * the running server to a test.
  */
-export function useServedRepository(): () => ServedRepository {
+export function useServedRepository(
+  maxMessageBytes = ROBUSTNESS_MAX_MESSAGE_BYTES,
+): () => ServedRepository {
   let served: ServedRepository | undefined;
   let root: string | undefined;
   beforeAll(async () => {
@@ -259,7 +261,7 @@ export function useServedRepository(): () => ServedRepository {
     const server = await startReadyServer([
       ...['--config_path', repository.configPath],
       ...['--file_system_poll_wait_seconds', '0'],
-      ...['--max_message_bytes', String(ROBUSTNESS_MAX_MESSAGE_BYTES)],
+      ...['--max_message_bytes', String(maxMessageBytes)],
     ]);
     const client = new grpc.Client(server.grpcAddress, grpc.credentials.createInsecure());
     served = { server, client, configPath: repository.configPath };
