@@ -54,22 +54,22 @@ function stemPairs(
 }
 
 function candidates(dir: string, entries: readonly Dirent[]): Candidate[] {
-  const files = entries
+  const names = entries
     .filter((e) => e.isFile() || e.isSymbolicLink())
     .map((e) => e.name)
     .sort();
   const found: Candidate[] = [];
-  for (const [xml, bin] of stemPairs(files, '.xml', '.bin')) {
+  for (const [xml, bin] of stemPairs(names, '.xml', '.bin')) {
     const files: ModelFiles = { format: 'ir', model: join(dir, xml), weights: join(dir, bin) };
     found.push({ files, label: xml });
   }
-  for (const name of files.filter((n) => n.endsWith('.onnx'))) {
+  for (const name of names.filter((n) => n.endsWith('.onnx'))) {
     found.push({ files: { format: 'onnx', model: join(dir, name) }, label: name });
   }
   // A SavedModel is the whole directory; its other .pb files (fingerprint.pb,
   // keras_metadata.pb) belong to it and are not frozen graphs.
   const savedModel =
-    files.includes('saved_model.pb') &&
+    names.includes('saved_model.pb') &&
     entries.some((e) => e.name === 'variables' && (e.isDirectory() || e.isSymbolicLink()));
   if (savedModel) {
     found.push({
@@ -77,14 +77,14 @@ function candidates(dir: string, entries: readonly Dirent[]): Candidate[] {
       label: 'saved_model.pb + variables/',
     });
   } else {
-    for (const name of files.filter((n) => n.endsWith('.pb'))) {
+    for (const name of names.filter((n) => n.endsWith('.pb'))) {
       found.push({ files: { format: 'frozen-graph', model: join(dir, name) }, label: name });
     }
   }
-  for (const name of files.filter((n) => n.endsWith('.tflite'))) {
+  for (const name of names.filter((n) => n.endsWith('.tflite'))) {
     found.push({ files: { format: 'tflite', model: join(dir, name) }, label: name });
   }
-  for (const [pdmodel, pdiparams] of stemPairs(files, '.pdmodel', '.pdiparams')) {
+  for (const [pdmodel, pdiparams] of stemPairs(names, '.pdmodel', '.pdiparams')) {
     const files: ModelFiles = { format: 'paddle', model: join(dir, pdmodel) };
     found.push({ files, label: `${pdmodel} + ${pdiparams}` });
   }
