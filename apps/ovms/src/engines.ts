@@ -1,6 +1,10 @@
 import type { Engine, Logger } from '@ovms/core';
 import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
-import { createOpenvinoEngine, locateOpenvinoLibDir } from '@ovms/engine-openvino';
+import {
+  createMissingOpenvinoEngine,
+  createOpenvinoEngine,
+  locateOpenvinoLibDir,
+} from '@ovms/engine-openvino';
 
 export interface CreateEnginesOptions {
   /** The environment OPENVINO_LIB_DIR and PYTHONPATH are read from (main passes process.env). */
@@ -13,8 +17,8 @@ export interface CreateEnginesOptions {
 }
 
 /**
- * The engines in preference order: OpenVINO first when its runtime is found (it loads IR and
- * ONNX, as OVMS does), then onnxruntime (ONNX only). Without OpenVINO, ONNX models are served by
+ * The engines in preference order: OpenVINO first when its runtime is found (it loads IR, ONNX,
+ * TensorFlow, TFLite and Paddle, as OVMS does), then onnxruntime (ONNX only). Without OpenVINO, ONNX models are served by
  * onnxruntime and IR models fail to load with a message saying why; the choice is logged once.
  * A model's `engine` key in config.json picks an engine by name regardless of this order;
  * plugin engines (plugins.ts) are tried before these when preferred, else after.
@@ -27,7 +31,9 @@ export function createEngines(options: CreateEnginesOptions): Engine[] {
       { searched: location.searched },
       'OpenVINO runtime not found: serving ONNX models with onnxruntime only; IR models will not load',
     );
-    return [onnxruntime];
+    // Last, so ONNX still goes to onnxruntime: IR, TensorFlow, TFLite and Paddle models then
+    // fail naming their format and the missing runtime rather than "no engine".
+    return [onnxruntime, createMissingOpenvinoEngine(location.message)];
   }
   options.logger.info(
     { libDir: location.libDir, source: location.source },

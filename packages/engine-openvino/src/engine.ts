@@ -11,7 +11,7 @@ import { buildGeneration } from './generation.js';
 import { DEFAULT_PLACEMENT_LIMITS, type PlacementLimits } from './infer-placement.js';
 import { checkDevice, planLoad } from './load-options.js';
 import { locateOpenvinoLibDir } from './locate.js';
-import { findModelFiles } from './model-files.js';
+import { MODEL_FILE_PATTERNS, findModelFiles } from './model-files.js';
 import { tryCreateNodeBinding } from './node-binding.js';
 import { messageOf } from './openvino-error.js';
 import { OpenvinoLoadedModel } from './openvino-model.js';
@@ -52,7 +52,8 @@ async function resolveBinding(options: OpenvinoEngineOptions): Promise<OvBinding
 }
 
 /**
- * The OpenVINO engine: loads IR (`*.xml` + `*.bin`) and ONNX from a version directory with
+ * The OpenVINO engine: loads IR (`*.xml` + `*.bin`), ONNX, TensorFlow (SavedModel, frozen graph),
+ * TensorFlow Lite and PaddlePaddle models (model-files.ts) from a version directory with
  * OVMS model parameters (shape, batch_size, layout, target_device, plugin_config, nireq,
  * cache_dir). Uses openvino-node where it loads, else the OpenVINO C API through koffi.
  */
@@ -82,7 +83,7 @@ export function createOpenvinoEngine(options: OpenvinoEngineOptions = {}): Engin
       if (files === undefined) {
         throw new ServingError(
           StatusCode.MODEL_FILE_INVALID,
-          `no OpenVINO model files (*.xml with *.bin, or *.onnx) in ${dir}`,
+          `no model files OpenVINO reads (${MODEL_FILE_PATTERNS}) in ${dir}`,
         );
       }
       const ov = await getBinding();
@@ -90,7 +91,7 @@ export function createOpenvinoEngine(options: OpenvinoEngineOptions = {}): Engin
       checkDevice(device, ov.availableDevices());
       let model: OvModel;
       try {
-        model = await ov.readModel(files.model, files.format === 'ir' ? files.weights : undefined);
+        model = await ov.readModel(files.model, files.weights);
       } catch (error) {
         throw new ServingError(
           StatusCode.MODEL_FILE_INVALID,

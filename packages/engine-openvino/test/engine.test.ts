@@ -14,7 +14,7 @@ import {
   type TensorMap,
 } from '@ovms/core';
 import { fixtureSpec, writeFixtureModel, type ModelFixtureName } from '@ovms/testing';
-import { createOpenvinoEngine } from '../src/index.js';
+import { MODEL_FILE_PATTERNS, createOpenvinoEngine } from '../src/index.js';
 import { openvinoLibDir, openvinoMissing } from './openvino-env.js';
 
 async function expectError(promise: Promise<unknown>, code: StatusCode, message: string | RegExp) {
@@ -105,7 +105,7 @@ describe('OpenVINO engine (C API)', () => {
     await expectError(
       engine.load(join(root, 'missing'), {}),
       'MODEL_FILE_INVALID',
-      `Model file could not be loaded - no OpenVINO model files (*.xml with *.bin, or *.onnx) in ${join(root, 'missing')}`,
+      `Model file could not be loaded - no model files OpenVINO reads (${MODEL_FILE_PATTERNS}) in ${join(root, 'missing')}`,
     );
   });
 

@@ -27,3 +27,10 @@ export { encodeMlpOnnxModel, writeMlpModel } from './mlp-model.js';
 export type { MlpModelOptions } from './mlp-model.js';
 export { TestServableProvider, createJsModel } from './test-provider.js';
 export type { TestVersion } from './test-provider.js';
+export {
+  FRAMEWORK_FIXTURE_FEATURES,
+  FRAMEWORK_FIXTURE_FORMATS,
+  copyFrameworkFixture,
+  frameworkFixtureOutput,
+} from './framework-fixtures.js';
+export type { FrameworkFixtureFormat } from './framework-fixtures.js';
