@@ -105,6 +105,16 @@ describe('createImageInputDecoder', () => {
     expect(tensor.shape).toEqual([2, 2, 3, 3]);
   });
 
+  it('converts an image larger than one slice completely (the loop yields between slices)', async () => {
+    const image = await raw(300, 300, fill(90_000, ODD)).png().toBuffer();
+    const decoded = await values(spec([1, 300, 300, 1], 'UINT8'), images(image));
+    const gray = Math.round(0.299 * 10 + 0.587 * 20 + 0.114 * 30);
+    expect(decoded.every((value) => value === gray)).toBe(true);
+    const colour = await values(spec([1, 300, 300, 3], 'UINT8'), images(image));
+    expect(colour.slice(-3)).toEqual([30, 20, 10]);
+    expect(colour.filter((value, index) => value !== [30, 20, 10][index % 3])).toEqual([]);
+  });
+
   it('converts to the input precision', async () => {
     const image = await png(1, 1, [ODD]);
     const cases: [NumericDataType, number[]][] = [
