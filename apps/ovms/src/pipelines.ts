@@ -1,5 +1,5 @@
 import type { CustomNodeLibraryConfig, PipelineConfig } from '@ovms/config';
-import type { Logger, ServableProvider } from '@ovms/core';
+import type { BinaryInputDecoder, Logger, ServableProvider } from '@ovms/core';
 import { CustomNodeRegistry, createPipelineServable, validatePipeline } from '@ovms/dag';
 import type { ModuleImporter } from '@ovms/dag';
 import type { PipelineBuild, PipelineFactory, PipelineModelUse } from '@ovms/lifecycle';
@@ -21,6 +21,8 @@ export interface DagPipelineFactoryOptions {
   readonly logger: Logger;
   /** How custom node modules are imported (default `import()`). */
   readonly importer?: ModuleImporter;
+  /** Decodes images sent to the numeric inputs of a pipeline's first DL nodes. */
+  readonly decodeBinaryInputs?: BinaryInputDecoder;
 }
 
 export interface DagPipelineFactory extends PipelineFactory<ServedPipeline> {
@@ -61,6 +63,9 @@ export function createDagPipelineFactory(options: DagPipelineFactoryOptions): Da
         provider,
         customNodes: nodes,
         logger,
+        ...(options.decodeBinaryInputs !== undefined && {
+          decodeBinaryInputs: options.decodeBinaryInputs,
+        }),
       });
       return { ok: true, servable, uses: modelUses(pipeline), dispose };
     },

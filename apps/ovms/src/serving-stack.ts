@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS } from '@ovms/config';
 import type { LimitSettings, ServerConfig } from '@ovms/config';
 import { createMemoryBudget } from '@ovms/core';
 import type { Engine, Logger, MemoryBudget } from '@ovms/core';
+import { createImageInputDecoder } from '@ovms/images';
 import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
 import { createStorageRepository } from '@ovms/storage';
 import { createEngines } from './engines.js';
@@ -103,9 +104,16 @@ export async function createServingStack(options: ServingStackOptions): Promise<
   });
 
   const workDir = await mkdtemp(join(tmpdir(), 'ovms-'));
-  const pipelines = createDagPipelineFactory({ provider: () => manager, logger });
+  // JPEG/PNG sent to numeric inputs, decoded as OVMS does, for models and pipelines alike.
+  const decodeBinaryInputs = createImageInputDecoder();
+  const pipelines = createDagPipelineFactory({
+    provider: () => manager,
+    logger,
+    decodeBinaryInputs,
+  });
   const manager = new ModelManager({
     pipelines,
+    decodeBinaryInputs,
     repository: createStorageRepository({ registry, workDir }),
     engines: createEngineSelector(engines),
     logger,

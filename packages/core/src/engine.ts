@@ -24,6 +24,27 @@ export interface InputSpec extends TensorSpec {
    * `batch_size: auto`. Requests may take any size there; the engine adapts.
    */
   readonly autoDims?: 'all' | readonly number[];
+  /**
+   * The layout clients send (the tensor side of an OVMS `layout`, e.g. `NHWC` of `NHWC:NCHW`);
+   * absent when none was configured. Binary image inputs need it `N...HWC` or absent.
+   */
+  readonly layout?: string;
+}
+
+/**
+ * Turns binary (BYTES) inputs sent to numeric inputs into tensors the model takes, such as
+ * JPEG/PNG images decoded to NHWC (SPEC.md "Binary image inputs"). Injected so that core stays
+ * free of image codecs; returns `inputs` itself when it has nothing to do.
+ */
+export type BinaryInputDecoder = (
+  specs: readonly InputSpec[],
+  inputs: TensorMap,
+  signal?: AbortSignal,
+) => Promise<TensorMap>;
+
+/** Whether some BYTES input is sent to an input that is not BYTES: the decoder's work. */
+export function hasBinaryInputs(specs: readonly InputSpec[], inputs: TensorMap): boolean {
+  return specs.some((spec) => spec.dtype !== 'BYTES' && inputs.get(spec.name)?.dtype === 'BYTES');
 }
 
 /**

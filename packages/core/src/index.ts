@@ -29,8 +29,9 @@ export type {
   TensorMap,
   TypedArrayFor,
 } from './tensor.js';
-export { ANONYMOUS_INPUT_NAME } from './engine.js';
+export { ANONYMOUS_INPUT_NAME, hasBinaryInputs } from './engine.js';
 export type {
+  BinaryInputDecoder,
   Engine,
   InferTiming,
   InputSpec,

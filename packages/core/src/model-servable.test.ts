@@ -3,7 +3,7 @@ import type { LoadedModel, InputSpec, InferTiming } from './engine.js';
 import type { InferenceRecord, MetricsRecorder } from './metrics-recorder.js';
 import { createModelServable } from './model-servable.js';
 import { ServingError, StatusCode } from './status.js';
-import { bytesOf, createNumericTensor, type TensorMap } from './tensor.js';
+import { bytesOf, createBytesTensor, createNumericTensor, type TensorMap } from './tensor.js';
 
 /** A model doubling `x` into `y` and `z`, counting the calls that reach it. */
 function doubling(inputs: InputSpec[], fail?: Error) {
@@ -105,5 +105,30 @@ describe('createModelServable', () => {
     expect(records).toEqual([]);
     await servable.infer({ inputs: x([2]) });
     expect(records).toEqual([{ name: 'm', version: 2, waitUs: 1, inferenceUs: 2 }]);
+  });
+
+  it('hands BYTES sent to a numeric input to the binary input decoder, before validation', async () => {
+    const model = doubling([{ name: 'x', dtype: 'FP32', shape: [1, 2], batchDim: 0 }]);
+    const image = new Map([['x', createBytesTensor([1], [new Uint8Array([7])])]]) as TensorMap;
+    const seen: TensorMap[] = [];
+    const servable = createModelServable({
+      name: 'm',
+      version: 1,
+      loaded: model.loaded,
+      decodeBinaryInputs: (_specs, inputs) => {
+        seen.push(inputs);
+        return Promise.resolve(x([1, 2]));
+      },
+    });
+    expect((await servable.infer({ inputs: image })).get('y')?.shape).toEqual([1, 2]);
+    expect(seen).toEqual([image]);
+    // Numeric inputs never reach the decoder.
+    await servable.infer({ inputs: x([1, 2]) });
+    expect(seen).toHaveLength(1);
+    const plain = createModelServable({ name: 'm', version: 1, loaded: model.loaded });
+    const error = await refusal(plain.infer({ inputs: image }));
+    expect(error.message).toBe(
+      'Invalid input precision - Expected: FP32; Actual: BYTES; input name: x',
+    );
   });
 });

@@ -1,4 +1,11 @@
-import type { InputSpec, InferTiming, LoadedModel, TensorSpec } from './engine.js';
+import { hasBinaryInputs } from './engine.js';
+import type {
+  BinaryInputDecoder,
+  InputSpec,
+  InferTiming,
+  LoadedModel,
+  TensorSpec,
+} from './engine.js';
 import type { InferenceRecord, MetricsRecorder } from './metrics-recorder.js';
 import { inferenceFailure, requestedOutputs, selectOutputs } from './model-call.js';
 import { validateInputs } from './input-validation.js';
@@ -11,6 +18,8 @@ export interface ModelServableOptions {
   readonly loaded: LoadedModel;
   /** Receives each successful inference's timing; absent: nothing is timed. */
   readonly metrics?: MetricsRecorder;
+  /** Decodes binary inputs (images) sent to numeric inputs, before validation; absent: refused. */
+  readonly decodeBinaryInputs?: BinaryInputDecoder;
 }
 
 /**
@@ -24,12 +33,14 @@ class ModelServable implements Servable {
   readonly kind = 'model' as const;
   readonly #loaded: LoadedModel;
   readonly #metrics: MetricsRecorder | undefined;
+  readonly #decode: BinaryInputDecoder | undefined;
 
   constructor(options: ModelServableOptions) {
     this.name = options.name;
     this.version = options.version;
     this.#loaded = options.loaded;
     this.#metrics = options.metrics;
+    this.#decode = options.decodeBinaryInputs;
   }
 
   get inputs(): readonly InputSpec[] {
@@ -40,8 +51,13 @@ class ModelServable implements Servable {
     return this.#loaded.outputs;
   }
 
-  async infer(request: InferRequest): Promise<TensorMap> {
-    validateInputs(this.#loaded.inputs, request.inputs);
+  async infer(original: InferRequest): Promise<TensorMap> {
+    const specs = this.#loaded.inputs;
+    const request =
+      this.#decode !== undefined && hasBinaryInputs(specs, original.inputs)
+        ? { ...original, inputs: await this.#decode(specs, original.inputs, original.signal) }
+        : original;
+    validateInputs(specs, request.inputs);
     const wanted = requestedOutputs(this.#loaded.outputs, request.outputs);
     let produced: TensorMap;
     try {

@@ -23,6 +23,13 @@ export const STATUS_MESSAGES = {
   INVALID_CONTENT_SIZE: 'Invalid content size of tensor proto',
   INVALID_BINARY_DATA: 'Invalid binary data',
   INVALID_STRING_DATA: 'Invalid string data',
+  // Binary image inputs (OVMS status.hpp wording)
+  IMAGE_PARSING_FAILED: 'Image parsing failed',
+  INVALID_NO_OF_CHANNELS: 'Invalid number of channels',
+  UNSUPPORTED_LAYOUT:
+    'Received binary image input but resource not configured to accept NHWC layout',
+  BINARY_IMAGES_RESOLUTION_MISMATCH:
+    'Binary input images for this endpoint are required to have the same resolution',
 
   // REST body parsing
   REST_BODY_NOT_JSON: 'Request body is not a valid JSON',

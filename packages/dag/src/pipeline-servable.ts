@@ -1,5 +1,12 @@
-import { inferenceFailure, requestedOutputs, selectOutputs, silentLogger } from '@ovms/core';
+import {
+  hasBinaryInputs,
+  inferenceFailure,
+  requestedOutputs,
+  selectOutputs,
+  silentLogger,
+} from '@ovms/core';
 import type {
+  BinaryInputDecoder,
   InferRequest,
   InputSpec,
   Logger,
@@ -20,6 +27,11 @@ export interface PipelineServableOptions {
   /** The pipeline's initialized custom nodes (CustomNodeRegistry.instantiate). */
   readonly customNodes?: CustomNodeExecutor;
   readonly logger?: Logger;
+  /**
+   * Decodes binary inputs (images) sent to the numeric inputs of the first DL nodes, before
+   * the request is validated; absent: they are refused.
+   */
+  readonly decodeBinaryInputs?: BinaryInputDecoder;
 }
 
 /** OVMS serves every pipeline as version 1. */
@@ -34,6 +46,9 @@ class PipelineServable implements Servable {
   readonly #pipeline: ValidatedPipeline;
   readonly #invoke: NodeInvoker;
   readonly #logger: Logger;
+  readonly #decode: BinaryInputDecoder | undefined;
+  /** The inputs a node declares (untyped pass-through inputs take no decoding). */
+  readonly #typedInputs: readonly InputSpec[];
 
   constructor(pipeline: ValidatedPipeline, options: PipelineServableOptions) {
     this.#pipeline = pipeline;
@@ -42,10 +57,17 @@ class PipelineServable implements Servable {
     this.outputs = pipeline.outputs;
     this.#invoke = createNodeInvoker(options.provider, options.customNodes);
     this.#logger = (options.logger ?? silentLogger).child({ pipeline: this.name });
+    this.#decode = options.decodeBinaryInputs;
+    this.#typedInputs = this.inputs.filter((spec) => !pipeline.untyped.has(spec.name));
   }
 
   /** Checks the request against the pipeline's inputs and outputs, then runs the graph. */
-  async infer(request: InferRequest): Promise<TensorMap> {
+  async infer(original: InferRequest): Promise<TensorMap> {
+    const specs = this.#typedInputs;
+    const request =
+      this.#decode !== undefined && hasBinaryInputs(specs, original.inputs)
+        ? { ...original, inputs: await this.#decode(specs, original.inputs, original.signal) }
+        : original;
     validatePipelineRequest(this.#pipeline, request);
     const wanted = requestedOutputs(this.outputs, request.outputs);
     const run = new PipelineRun(this.#pipeline.plan, this.#invoke, request);

@@ -114,7 +114,14 @@ describe('planLoad', () => {
   it('NHWC:NCHW: the input takes NHWC through a Transpose, shape and batch in NHWC', () => {
     expect(plan(NCHW, { layout: { img: 'NHWC:NCHW' }, shape: { img: [2, 100, 50, 3] } })).toEqual({
       inputs: [
-        { name: 'img', feedName: 'img/NHWC', shape: [2, 100, 50, 3], batchDim: 0, tracked: [] },
+        {
+          name: 'img',
+          feedName: 'img/NHWC',
+          shape: [2, 100, 50, 3],
+          batchDim: 0,
+          layout: 'NHWC',
+          tracked: [],
+        },
       ],
       rewrites: [
         {

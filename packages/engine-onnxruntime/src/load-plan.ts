@@ -18,6 +18,8 @@ export interface PlannedInput {
   readonly shape: readonly number[];
   readonly batchDim?: number;
   readonly autoDims?: 'all' | readonly number[];
+  /** The layout clients send (the tensor side of `layout`), where one was given. */
+  readonly layout?: string;
   /** Axes made symbolic for `auto`: the reported shape follows each request there. */
   readonly tracked: readonly number[];
 }
@@ -159,6 +161,7 @@ export function planLoad(
       shape: reported,
       ...(batchDim !== undefined && { batchDim }),
       ...(autoDims !== undefined && { autoDims }),
+      ...(layout !== undefined && { layout: layout.tensor }),
       tracked,
     });
   });

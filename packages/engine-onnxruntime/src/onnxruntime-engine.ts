@@ -141,7 +141,7 @@ function servedShapes(plan: LoadPlan, metadata: SessionMetadata, file: string): 
         `session of ${file} has no input ${input.feedName}`,
       );
     }
-    const { name, shape, batchDim, autoDims } = input;
+    const { name, shape, batchDim, autoDims, layout } = input;
     return {
       spec: {
         name,
@@ -149,6 +149,7 @@ function servedShapes(plan: LoadPlan, metadata: SessionMetadata, file: string): 
         shape,
         ...(batchDim !== undefined && { batchDim }),
         ...(autoDims !== undefined && { autoDims }),
+        ...(layout !== undefined && { layout }),
       },
       feedName: input.feedName,
       tracked: input.tracked,

@@ -195,7 +195,14 @@ describe('onnxruntime engine: layout', () => {
     const spec = fixtureSpec('nchw');
     const model = await load({ layout: { x: 'NHWC:NCHW' }, batchSize: 'auto' }, dir);
     expect(model.inputs).toEqual([
-      { name: 'x', dtype: 'FP32', shape: [1, 4, 4, 3], batchDim: 0, autoDims: [0] },
+      {
+        name: 'x',
+        dtype: 'FP32',
+        shape: [1, 4, 4, 3],
+        batchDim: 0,
+        autoDims: [0],
+        layout: 'NHWC',
+      },
     ]);
     const nhwc = features(2, 4 * 4 * 3);
     const answer = await model.infer(request('x', [2, 4, 4, 3], nhwc));

@@ -80,6 +80,7 @@ function inputSpecOf(port: PortInfo, plan: InputPlan | undefined): InputSpec {
     ...spec,
     ...(batchDim < spec.shape.length ? { batchDim } : {}),
     ...(autoDims !== undefined ? { autoDims } : {}),
+    ...(plan?.layout !== undefined ? { layout: plan.layout } : {}),
   };
 }
 

@@ -46,6 +46,14 @@ describe('planLoad', () => {
     expect(plan.inputs.get('image')?.batchDim).toBe(0);
   });
 
+  it('reports the layout clients send: the tensor side, else the model layout', () => {
+    const sent = planLoad({ layout: { image: 'NHWC:NCHW' } }, [image], [out], undefined);
+    expect(sent.inputs.get('image')?.layout).toBe('NHWC');
+    const bare = planLoad({ layout: { image: 'NCHW' } }, [image], [out], undefined);
+    expect(bare.inputs.get('image')?.layout).toBe('NCHW');
+    expect(planLoad({}, [image], [out], undefined).inputs.get('image')?.layout).toBeUndefined();
+  });
+
   it('lets shape win over batch_size and marks auto dims', () => {
     const plan = planLoad({ shape: { image: 'auto' }, batchSize: 2 }, [image], [out], undefined);
     expect(plan.reshape.size).toBe(0);

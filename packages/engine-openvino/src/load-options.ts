@@ -13,6 +13,8 @@ export interface InputPlan {
   readonly batchDim: number;
   /** Dims that follow the request: every dim for `shape: auto`, the batch dim for `batch_size: auto`. */
   readonly autoDims: 'all' | ReadonlySet<number>;
+  /** The layout clients send (the tensor side of `layout`), where one was given. */
+  readonly layout?: string;
 }
 
 export interface LoadPlan {
@@ -102,8 +104,9 @@ export function planLoad(
     const tensorBatch =
       layout?.tensor === undefined ? modelBatch : (batchIndexOf(layout.tensor) ?? 0);
     const shape = options.shape?.[input.name];
+    const sent = layout === undefined ? {} : { layout: layout.tensor ?? layout.model };
     if (shape === 'auto') {
-      plans.set(input.name, { batchDim: tensorBatch, autoDims: 'all' });
+      plans.set(input.name, { batchDim: tensorBatch, autoDims: 'all', ...sent });
       continue;
     }
     if (shape !== undefined) {
@@ -124,7 +127,7 @@ export function planLoad(
       options.batchSize === 'auto' && shape === undefined
         ? new Set([tensorBatch])
         : new Set<number>();
-    plans.set(input.name, { batchDim: tensorBatch, autoDims });
+    plans.set(input.name, { batchDim: tensorBatch, autoDims, ...sent });
   }
 
   const properties: Record<string, string> = {};

@@ -1,5 +1,11 @@
 import { LeaseCounter, createModelServable } from '@ovms/core';
-import type { LoadedModel, MetricsRecorder, Servable, ServableLease } from '@ovms/core';
+import type {
+  BinaryInputDecoder,
+  LoadedModel,
+  MetricsRecorder,
+  Servable,
+  ServableLease,
+} from '@ovms/core';
 import type { LoadAttempt } from './version-state.js';
 
 /** What the manager knows about one loaded copy of a version. */
@@ -11,6 +17,8 @@ export interface ModelInstanceOptions {
   readonly localDir: string;
   /** Receives each successful inference's timing; absent: nothing is timed. */
   readonly metrics?: MetricsRecorder;
+  /** Decodes binary inputs (images) sent to numeric inputs; absent: they are refused. */
+  readonly decodeBinaryInputs?: BinaryInputDecoder;
 }
 
 /** One loaded version's infer-request pool now, for the OVMS gauges. */
@@ -48,6 +56,9 @@ export class ModelInstance {
       version: options.version,
       loaded: options.loaded,
       ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+      ...(options.decodeBinaryInputs !== undefined && {
+        decodeBinaryInputs: options.decodeBinaryInputs,
+      }),
     });
   }
 

@@ -1,5 +1,6 @@
 import { ServingError, StatusCode, silentLogger } from '@ovms/core';
 import type {
+  BinaryInputDecoder,
   Logger,
   MetricsRecorder,
   ServableAdmin,
@@ -46,6 +47,8 @@ export interface ModelManagerOptions<D = unknown> {
   readonly metrics?: MetricsRecorder;
   /** Builds `pipeline_config_list` entries; absent: pipelines are reported, never served. */
   readonly pipelines?: PipelineFactory<D>;
+  /** Decodes binary inputs (images) sent to numeric model inputs; absent: they are refused. */
+  readonly decodeBinaryInputs?: BinaryInputDecoder;
 }
 
 const EMPTY_CONFIG: ManagerConfig<never> = { models: [], pipelines: [] };
@@ -81,6 +84,9 @@ export class ModelManager<D = unknown> implements ServableProvider, ServableAdmi
       engines: options.engines,
       logger: this.#logger,
       ...(options.metrics !== undefined && { metrics: options.metrics }),
+      ...(options.decodeBinaryInputs !== undefined && {
+        decodeBinaryInputs: options.decodeBinaryInputs,
+      }),
     });
     this.#follower =
       options.loadConfig === undefined

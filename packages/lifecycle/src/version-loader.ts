@@ -1,4 +1,4 @@
-import type { Logger, MetricsRecorder } from '@ovms/core';
+import type { BinaryInputDecoder, Logger, MetricsRecorder } from '@ovms/core';
 import { ModelInstance } from './model-instance.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { VersionRef, VersionTarget } from './reconcile.js';
@@ -12,6 +12,8 @@ export interface VersionLoaderOptions {
   readonly logger: Logger;
   /** Handed to every instance, which reports each inference's timing to it. */
   readonly metrics?: MetricsRecorder;
+  /** Handed to every instance: decodes binary inputs (images) sent to numeric inputs. */
+  readonly decodeBinaryInputs?: BinaryInputDecoder;
 }
 
 function reasonOf(error: unknown): string {
@@ -103,6 +105,9 @@ export class VersionLoader {
         attempt: target.attempt,
         localDir,
         ...(this.#options.metrics !== undefined && { metrics: this.#options.metrics }),
+        ...(this.#options.decodeBinaryInputs !== undefined && {
+          decodeBinaryInputs: this.#options.decodeBinaryInputs,
+        }),
       });
     } catch (error) {
       await this.#release(localDir);

@@ -44,6 +44,18 @@ describe('decodeTfsPredictRequest', () => {
     expect(request.inputs.get('sensor')?.shape).toEqual([2, 2, 2]);
   });
 
+  it('reads {"b64"} sent to a numeric input as BYTES: a binary image for the servable', () => {
+    const image: TensorSpec[] = [{ name: 'img', dtype: 'FP32', shape: [1, 2, 2, 3] }];
+    const row = decodeTfsPredictRequest('{"instances": [{"b64": "aGVsbG8="}]}', image);
+    expect(row.inputs.get('img')).toMatchObject({ dtype: 'BYTES', shape: [1] });
+    const named = decodeTfsPredictRequest('{"instances": [{"img": {"b64": "aGk="}}]}', image);
+    expect(elementsOf(named.inputs.get('img')!)).toEqual([text('hi')]);
+    const column = decodeTfsPredictRequest('{"inputs": {"img": [ {"b64": "aGk="}]}}', image);
+    expect(column.inputs.get('img')).toMatchObject({ dtype: 'BYTES', shape: [1] });
+    const numbers = decodeTfsPredictRequest('{"inputs": {"img": [[1.5]]}}', image);
+    expect(numbers.inputs.get('img')).toMatchObject({ dtype: 'FP32', shape: [1, 1] });
+  });
+
   it('decodes the documented b64 example and bare values for a single input', () => {
     const spec: TensorSpec[] = [{ name: 'image_bytes', dtype: 'BYTES', shape: [-1] }];
     const row = decodeTfsPredictRequest('{"instances": [{"b64": "aGVsbG8="}]}', spec);

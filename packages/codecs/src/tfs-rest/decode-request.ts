@@ -98,11 +98,28 @@ function onlySpec(specs: Specs, what: string): TensorSpec {
   return only;
 }
 
-function ndArrayFor(spec: TensorSpec, remainingBytes: number): NdArrayReader {
+/**
+ * Whether the ndarray at the reader opens with an object: only `{"b64": …}` can, and OVMS takes
+ * it as binary data (an image) for an input of any type, so the input is read as BYTES and the
+ * model's servable decodes it.
+ */
+function opensWithObject(reader: JsonReader): boolean {
+  const bytes = reader.bytes;
+  for (let at = reader.pos; at < bytes.length; at++) {
+    const c = bytes[at];
+    // '[' and JSON whitespace.
+    if (c === 0x5b || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return c === 0x7b;
+  }
+  return false;
+}
+
+function ndArrayFor(spec: TensorSpec, reader: JsonReader): NdArrayReader {
   const label = `input ${spec.name}`;
   // Each JSON number takes at least two bytes ("1,"); start from a modest guess and grow.
-  const capacity = Math.min(Math.ceil(remainingBytes / 2) + 1, 64 * 1024);
-  const elements = createTensorElements(spec.dtype, { label, capacity, base64Objects: true });
+  const capacity = Math.min(Math.ceil((reader.bytes.length - reader.pos) / 2) + 1, 64 * 1024);
+  const dtype = opensWithObject(reader) ? 'BYTES' : spec.dtype;
+  const elements = createTensorElements(dtype, { label, capacity, base64Objects: true });
   return new NdArrayReader(elements, label);
 }
 
@@ -125,7 +142,7 @@ function readColumns(reader: JsonReader, specs: Specs): Map<string, Tensor> {
   const tensors = new Map<string, Tensor>();
   if (reader.peek() !== 0x7b || isBase64Object(reader, specs)) {
     const spec = onlySpec(specs, 'a bare "inputs" value');
-    const array = ndArrayFor(spec, reader.bytes.length - reader.pos);
+    const array = ndArrayFor(spec, reader);
     array.read(reader);
     tensors.set(spec.name, array.elements.toTensor(array.shape()));
     return tensors;
@@ -136,7 +153,7 @@ function readColumns(reader: JsonReader, specs: Specs): Map<string, Tensor> {
     if (tensors.has(name)) {
       reader.fail(`input ${name} is given twice`, StatusCode.REST_COULD_NOT_PARSE_INPUT);
     }
-    const array = ndArrayFor(spec, reader.bytes.length - reader.pos);
+    const array = ndArrayFor(spec, reader);
     array.read(reader);
     tensors.set(name, array.elements.toTensor(array.shape()));
   }
@@ -161,7 +178,7 @@ function readInstances(reader: JsonReader, specs: Specs): Map<string, Tensor> {
         StatusCode.REST_NAMED_INSTANCE_NOT_OBJECT,
       );
     }
-    const array = ndArrayFor(spec, reader.bytes.length - reader.pos);
+    const array = ndArrayFor(spec, reader);
     array.read(reader);
     return new Map([[spec.name, array.elements.toTensor(array.shape())]]);
   }
@@ -184,7 +201,7 @@ function readNamedInstances(reader: JsonReader, specs: Specs): Map<string, Tenso
     for (let name = reader.nextKey(true); name !== undefined; name = reader.nextKey(false)) {
       let array = arrays.get(name);
       if (array === undefined) {
-        array = ndArrayFor(specFor(specs, name), reader.bytes.length - reader.pos);
+        array = ndArrayFor(specFor(specs, name), reader);
         arrays.set(name, array);
       }
       // Depth 1: dimension 0 is the instance index, shared by every input.

@@ -94,7 +94,7 @@ export function pipelineSpecs(
  */
 function withLeadingDims(spec: InputSpec, dims: readonly number[]): InputSpec {
   const shift = dims.length;
-  const { autoDims, batchDim } = spec;
+  const { autoDims, batchDim, layout } = spec;
   return {
     name: spec.name,
     dtype: spec.dtype,
@@ -103,5 +103,6 @@ function withLeadingDims(spec: InputSpec, dims: readonly number[]): InputSpec {
     ...(autoDims !== undefined
       ? { autoDims: autoDims === 'all' ? 'all' : autoDims.map((dim) => dim + shift) }
       : {}),
+    ...(layout !== undefined ? { layout } : {}),
   };
 }

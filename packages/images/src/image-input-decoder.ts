@@ -1,0 +1,128 @@
+import { ServingError, StatusCode, createNumericTensor, formatShape } from '@ovms/core';
+import type {
+  BinaryInputDecoder,
+  BytesTensor,
+  InputSpec,
+  NumericDataType,
+  Tensor,
+  TensorMap,
+} from '@ovms/core';
+import { decodeImage, probeImage, type ImageSize } from './decode-image.js';
+import { imageTargetOf, type ImageTarget } from './image-target.js';
+import { allocateOutput, writePixels } from './pixel-conversion.js';
+
+export interface ImageInputDecoderOptions {
+  /**
+   * Most pixels (width × height, as the headers declare them) one request may decode, over all
+   * its images; default 64 Mpx. Checked before any pixel is decoded.
+   */
+  readonly maxPixels?: number;
+}
+
+export const DEFAULT_MAX_PIXELS = 64 * 1024 * 1024;
+
+function where(spec: InputSpec): string {
+  return `input name: ${spec.name}`;
+}
+
+/** The images' count against the input's batch dim, before any of them is decoded. */
+function checkCount(spec: InputSpec, target: ImageTarget, tensor: BytesTensor): number {
+  if (tensor.shape.length !== 1) {
+    throw new ServingError(
+      StatusCode.INVALID_SHAPE,
+      `binary image input must have shape (N); Actual: ${formatShape(tensor.shape)}; ${where(spec)}`,
+    );
+  }
+  const count = tensor.data.length;
+  const batch = target.rank === 4 ? (spec.shape[spec.batchDim ?? 0] ?? -1) : -1;
+  const auto = spec.autoDims;
+  const fixedBatch = batch >= 0 && auto !== 'all' && auto?.includes(spec.batchDim ?? 0) !== true;
+  if (count === 0 || (fixedBatch && count !== batch)) {
+    throw new ServingError(
+      StatusCode.INVALID_BATCH_SIZE,
+      `Expected: ${batch}; Actual: ${count}; ${where(spec)}`,
+    );
+  }
+  return count;
+}
+
+/**
+ * The size every image of the request takes: the input's fixed H and W, or the images' own
+ * where a dim is dynamic, which must then be the same for all of them.
+ */
+function outputSize(spec: InputSpec, target: ImageTarget, sizes: readonly ImageSize[]): ImageSize {
+  const first = sizes[0] ?? { width: 0, height: 0 };
+  const size = {
+    height: target.height >= 0 ? target.height : first.height,
+    width: target.width >= 0 ? target.width : first.width,
+  };
+  for (const image of sizes) {
+    if (
+      (target.height < 0 && image.height !== size.height) ||
+      (target.width < 0 && image.width !== size.width)
+    ) {
+      throw new ServingError(
+        StatusCode.BINARY_IMAGES_RESOLUTION_MISMATCH,
+        `${first.width}x${first.height} vs ${image.width}x${image.height}; ${where(spec)}`,
+      );
+    }
+  }
+  return size;
+}
+
+async function decodeInput(
+  spec: InputSpec & { readonly dtype: NumericDataType },
+  target: ImageTarget,
+  tensor: BytesTensor,
+  maxPixels: number,
+  signal: AbortSignal | undefined,
+): Promise<Tensor> {
+  const count = checkCount(spec, target, tensor);
+  const sizes = await Promise.all(tensor.data.map((bytes) => probeImage(bytes, maxPixels)));
+  const total = sizes.reduce((sum, size) => sum + size.width * size.height, 0);
+  if (total > maxPixels) {
+    throw new ServingError(
+      StatusCode.IMAGE_PARSING_FAILED,
+      `${count} images of ${total} pixels in all exceed ${maxPixels} pixels; ${where(spec)}`,
+    );
+  }
+  const size = outputSize(spec, target, sizes);
+  const perImage = size.height * size.width * target.channels;
+  const shape =
+    target.rank === 4
+      ? [count, size.height, size.width, target.channels]
+      : [count, 1, size.height, size.width, target.channels];
+  const { array, bytes } = allocateOutput(spec.dtype, count * perImage);
+  for (const [index, image] of tensor.data.entries()) {
+    signal?.throwIfAborted();
+    const own = sizes[index];
+    const resize = own?.width === size.width && own.height === size.height ? undefined : size;
+    const decoded = await decodeImage(image, maxPixels, resize);
+    await writePixels(decoded.rgb, target.channels, spec.dtype, array, index * perImage);
+  }
+  return createNumericTensor(spec.dtype, shape, bytes);
+}
+
+/**
+ * Decodes JPEG/PNG images sent as BYTES to numeric rank-4 inputs (rank 5 behind a
+ * demultiplexer) as OVMS does (SPEC.md "Binary image inputs"): NHWC, BGR (or OpenCV gray for
+ * one channel), 0–255 in the input's precision, resized to the input's fixed H and W. Other
+ * inputs pass unchanged, and validation then judges them.
+ */
+export function createImageInputDecoder(
+  options: ImageInputDecoderOptions = {},
+): BinaryInputDecoder {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  return async (specs, inputs, signal) => {
+    const decoded: TensorMap = new Map(inputs);
+    for (const spec of specs) {
+      const tensor = inputs.get(spec.name);
+      if (tensor?.dtype !== 'BYTES' || spec.dtype === 'BYTES' || spec.dtype === 'BOOL') continue;
+      const target = imageTargetOf(spec);
+      if (target === undefined) continue;
+      const numeric = spec as InputSpec & { readonly dtype: NumericDataType };
+      decoded.set(spec.name, await decodeInput(numeric, target, tensor, maxPixels, signal));
+    }
+    return decoded;
+  };
+}
