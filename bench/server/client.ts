@@ -3,8 +3,8 @@
 // gRPC goes over one node:http2 session with hand-made gRPC framing (no grpc-js channel, no
 // per-call message encoding), REST over node:http keep-alive sockets. Only the first answer of
 // a cell is decoded, to check the server really inferred; later ones are drained unread.
-import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
-import { connect, constants as h2, type ClientHttp2Session } from 'node:http2';
+import { request as httpRequest, Agent } from 'node:http';
+import type { ClientHttp2Session } from 'node:http2';
 import { encodeTensorProto } from '@ovms/codecs';
 import {
   ModelInferRequest,
@@ -12,6 +12,7 @@ import {
   PredictRequest,
   PredictResponse,
 } from '@ovms/proto';
+import { connectGrpc, grpcSender, type Send } from './grpc-sender.js';
 import { serveBenchRequests } from './ipc.js';
 import {
   BENCH_MODELS,
@@ -43,52 +44,6 @@ export interface ClientRequest {
   readonly seconds: number;
   /** Requests per second (open loop) instead of `inflight` closed loops. */
   readonly rate?: number;
-}
-
-type Send = () => Promise<Buffer>;
-
-/** Large enough for a det answer in one window: no flow-control round trips on the client side. */
-const CLIENT_WINDOW_BYTES = 32 * 1024 * 1024;
-
-function grpcFrame(message: Uint8Array): Buffer {
-  const frame = Buffer.alloc(5 + message.byteLength);
-  frame.writeUInt32BE(message.byteLength, 1); // byte 0: not compressed
-  frame.set(message, 5);
-  return frame;
-}
-
-function grpcSender(session: ClientHttp2Session, method: string, message: Uint8Array): Send {
-  const frame = grpcFrame(message);
-  const headers = {
-    [h2.HTTP2_HEADER_METHOD]: 'POST',
-    [h2.HTTP2_HEADER_PATH]: method,
-    [h2.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
-    [h2.HTTP2_HEADER_TE]: 'trailers',
-  };
-  return () =>
-    new Promise<Buffer>((resolve, reject) => {
-      const stream = session.request(headers);
-      const chunks: Buffer[] = [];
-      let status: string | undefined;
-      let details: string | undefined;
-      const readStatus = (fields: IncomingHttpHeaders): void => {
-        const [code, message] = [fields['grpc-status'], fields['grpc-message']];
-        if (typeof code === 'string') status = code;
-        if (typeof message === 'string') details = message;
-      };
-      stream.on('response', readStatus); // trailers-only answers carry the status here
-      stream.on('trailers', readStatus);
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('error', reject);
-      stream.on('end', () => {
-        if (status === '0') resolve(Buffer.concat(chunks));
-        else
-          reject(
-            new Error(`${method}: grpc-status ${status}: ${decodeURIComponent(details ?? '')}`),
-          );
-      });
-      stream.end(frame);
-    });
 }
 
 function restSender(
@@ -187,14 +142,7 @@ const agents = new Map<number, Agent>();
 function grpcSession(port: number): ClientHttp2Session {
   if (session !== undefined && sessionPort === port && !session.closed) return session;
   session?.close();
-  session = connect(`http://127.0.0.1:${port}`, {
-    settings: { initialWindowSize: CLIENT_WINDOW_BYTES },
-    // Node's default (10 MB) refuses new streams with ENHANCE_YOUR_CALM once 8 det requests
-    // (4.9 MB each) are queued; grpc-js clients lift the limit the same way.
-    maxSessionMemory: Number.MAX_SAFE_INTEGER,
-  });
-  session.on('connect', () => session?.setLocalWindowSize(CLIENT_WINDOW_BYTES));
-  session.on('error', () => {}); // surfaced by the streams that fail
+  session = connectGrpc(port);
   sessionPort = port;
   return session;
 }

@@ -23,7 +23,7 @@ export { fromFloat16Bits, toFloat16Bits } from './float16.js';
 export { decodeValues, encodeValues } from './values.js';
 export { describeEngineConformance } from './conformance.js';
 export type { EngineCapabilities, EngineConformanceOptions } from './conformance.js';
-export { encodeMlpOnnxModel, writeMlpModel } from './mlp-model.js';
+export { encodeImageMeanOnnxModel, encodeMlpOnnxModel, writeMlpModel } from './mlp-model.js';
 export type { MlpModelOptions } from './mlp-model.js';
 export { TestServableProvider, createJsModel } from './test-provider.js';
 export type { TestVersion } from './test-provider.js';

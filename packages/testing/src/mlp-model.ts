@@ -84,3 +84,46 @@ export async function writeMlpModel(versionDir: string, options: MlpModelOptions
   await mkdir(versionDir, { recursive: true });
   await writeFile(join(versionDir, 'model.onnx'), encodeMlpOnnxModel(options));
 }
+
+/**
+ * A classifier-shaped image model: NHWC FP32 images [batch, height, width, channels] in, the
+ * mean of each channel [batch, channels] out (ReduceMean over H and W), so a bench moves
+ * image-sized requests and classifier-sized answers.
+ */
+export function encodeImageMeanOnnxModel(height: number, width: number, channels = 3): Uint8Array {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const tensor = (name: string, dims: (number | string)[]) => ({
+    name,
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: {
+          dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+        },
+      },
+    },
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: '@ovms/testing',
+    graph: {
+      name: 'image_mean',
+      input: [tensor('image', ['batch', height, width, channels])],
+      output: [tensor('mean', ['batch', channels])],
+      node: [
+        {
+          name: 'mean',
+          opType: 'ReduceMean',
+          input: ['image'],
+          output: ['mean'],
+          attribute: [
+            { name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 2] },
+            { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 },
+          ],
+        },
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
