@@ -7,7 +7,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copyFrameworkFixture, ppOcrDetModelPath, writeFixtureModel } from '@ovms/testing';
+import {
+  copyFrameworkFixture,
+  encodeImageMeanOnnxModel,
+  ppOcrDetModelPath,
+  writeFixtureModel,
+} from '@ovms/testing';
 import type { FixtureFormat, FrameworkFixtureFormat, ModelFixtureName } from '@ovms/testing';
 // Scripts are no workspace package, so the demo's entry is imported by path. Run under tsx it
 // names its custom nodes as .ts files: scripts/start.mjs starts the server with tsx for them.
@@ -31,6 +36,8 @@ const FRAMEWORK_MODELS: readonly { name: string; format: FrameworkFixtureFormat;
   [{ name: 'affine_tflite', format: 'tflite', file: 'model.tflite' }];
 
 /** The PP-OCR models sit beside the det model in the package's assets folder. */
+const IMAGE_MODEL = 'image_mean';
+
 const OCR_MODELS: readonly { name: string; file: string }[] = [
   { name: 'ocr_det', file: 'ch_PP-OCRv4_det_infer.onnx' },
   { name: 'ocr_rec', file: 'ch_PP-OCRv4_rec_infer.onnx' },
@@ -59,6 +66,19 @@ async function copyFrameworkModel(entry: (typeof FRAMEWORK_MODELS)[number]): Pro
   await rename(staging, versionDir);
 }
 
+/**
+ * An image-input model for the README's curl: NHWC FP32 [1,224,224,3] in, the mean of each
+ * channel out (B, G, R, as the server decodes images), so a JPEG or PNG sent as bytes answers
+ * three numbers a person can check.
+ */
+async function writeImageModel(): Promise<void> {
+  const versionDir = join(root, IMAGE_MODEL, '1');
+  if (existsSync(join(versionDir, 'model.onnx'))) return;
+  await mkdir(versionDir, { recursive: true });
+  await writeFile(join(versionDir, '.model.onnx'), encodeImageMeanOnnxModel(224, 224));
+  await rename(join(versionDir, '.model.onnx'), join(versionDir, 'model.onnx'));
+}
+
 async function linkOcrModel(entry: (typeof OCR_MODELS)[number]): Promise<void> {
   const target = join(dirname(ppOcrDetModelPath()), entry.file);
   if (!existsSync(target)) throw new Error(`PP-OCR model missing: ${target}`);
@@ -75,9 +95,11 @@ await mkdir(root, { recursive: true });
 for (const entry of FIXTURES) await writeFixture(entry);
 for (const entry of FRAMEWORK_MODELS) await copyFrameworkModel(entry);
 for (const entry of OCR_MODELS) await linkOcrModel(entry);
+await writeImageModel();
 const names = [
   ...FIXTURES.map((entry) => entry.name),
   ...FRAMEWORK_MODELS.map((entry) => entry.name),
+  IMAGE_MODEL,
   ...OCR_MODELS.map((entry) => entry.name),
 ];
 // The OCR fragment's libraries and pipelines; its models are the ocr_det/ocr_rec served above.
