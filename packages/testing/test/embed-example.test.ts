@@ -30,6 +30,7 @@ const PACKAGES: Readonly<Record<string, string>> = {
   lifecycle: 'packages/lifecycle',
   dag: 'packages/dag',
   metrics: 'packages/metrics',
+  images: 'packages/images',
   'engine-onnxruntime': 'packages/engine-onnxruntime',
   'engine-openvino': 'packages/engine-openvino',
   'api-grpc': 'packages/api-grpc',
