@@ -29,7 +29,7 @@ export type {
   TensorMap,
   TypedArrayFor,
 } from './tensor.js';
-export { ANONYMOUS_INPUT_NAME, hasBinaryInputs } from './engine.js';
+export { ANONYMOUS_INPUT_NAME } from './engine.js';
 export type {
   BinaryInputDecoder,
   Engine,
@@ -61,7 +61,7 @@ export { LeaseCounter } from './lease.js';
 export { TF_ERROR_CODE_NAMES, TfErrorCode, tfErrorCodeName } from './tf-error-code.js';
 export type { TfErrorCodeName } from './tf-error-code.js';
 export { validateInput, validateInputs } from './input-validation.js';
-export { inferenceFailure, requestedOutputs, selectOutputs } from './model-call.js';
+export { inferenceFailure, requestedOutputs, selectOutputs, decodedInputs } from './model-call.js';
 export { createModelServable } from './model-servable.js';
 export type { ModelServableOptions } from './model-servable.js';
 export {

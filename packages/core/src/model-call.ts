@@ -1,4 +1,6 @@
-import type { TensorSpec } from './engine.js';
+import { hasBinaryInputs } from './engine.js';
+import type { BinaryInputDecoder, InputSpec, TensorSpec } from './engine.js';
+import type { InferRequest } from './servable.js';
 import { ServingError, StatusCode, isServingError } from './status.js';
 import type { TensorMap } from './tensor.js';
 
@@ -48,4 +50,19 @@ export function inferenceFailure(error: unknown, signal?: AbortSignal): unknown 
   if (isServingError(error)) return error;
   if (signal?.aborted === true && error === signal.reason) return error;
   return new ServingError(StatusCode.INTERNAL_INFERENCE_ERROR, undefined, { cause: error });
+}
+
+/**
+ * The request with image bytes sent to numeric inputs (OVMS binary inputs) decoded by `decode`
+ * against `specs`; undefined when there is nothing to decode, or no decoder (validation then
+ * refuses the bytes by precision). Undefined rather than a resolved promise, so the common
+ * request reaches the engine without waiting a turn.
+ */
+export function decodedInputs(
+  request: InferRequest,
+  specs: readonly InputSpec[],
+  decode: BinaryInputDecoder | undefined,
+): Promise<InferRequest> | undefined {
+  if (decode === undefined || !hasBinaryInputs(specs, request.inputs)) return undefined;
+  return decode(specs, request.inputs, request.signal).then((inputs) => ({ ...request, inputs }));
 }

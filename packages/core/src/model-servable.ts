@@ -1,4 +1,3 @@
-import { hasBinaryInputs } from './engine.js';
 import type {
   BinaryInputDecoder,
   InputSpec,
@@ -7,7 +6,7 @@ import type {
   TensorSpec,
 } from './engine.js';
 import type { InferenceRecord, MetricsRecorder } from './metrics-recorder.js';
-import { inferenceFailure, requestedOutputs, selectOutputs } from './model-call.js';
+import { inferenceFailure, requestedOutputs, selectOutputs, decodedInputs } from './model-call.js';
 import { validateInputs } from './input-validation.js';
 import type { InferRequest, Servable } from './servable.js';
 import type { TensorMap } from './tensor.js';
@@ -53,10 +52,8 @@ class ModelServable implements Servable {
 
   async infer(original: InferRequest): Promise<TensorMap> {
     const specs = this.#loaded.inputs;
-    const request =
-      this.#decode !== undefined && hasBinaryInputs(specs, original.inputs)
-        ? { ...original, inputs: await this.#decode(specs, original.inputs, original.signal) }
-        : original;
+    const decoded = decodedInputs(original, specs, this.#decode);
+    const request = decoded === undefined ? original : await decoded;
     validateInputs(specs, request.inputs);
     const wanted = requestedOutputs(this.#loaded.outputs, request.outputs);
     let produced: TensorMap;

@@ -1,8 +1,8 @@
 import {
-  hasBinaryInputs,
   inferenceFailure,
   requestedOutputs,
   selectOutputs,
+  decodedInputs,
   silentLogger,
 } from '@ovms/core';
 import type {
@@ -64,10 +64,8 @@ class PipelineServable implements Servable {
   /** Checks the request against the pipeline's inputs and outputs, then runs the graph. */
   async infer(original: InferRequest): Promise<TensorMap> {
     const specs = this.#typedInputs;
-    const request =
-      this.#decode !== undefined && hasBinaryInputs(specs, original.inputs)
-        ? { ...original, inputs: await this.#decode(specs, original.inputs, original.signal) }
-        : original;
+    const decoded = decodedInputs(original, specs, this.#decode);
+    const request = decoded === undefined ? original : await decoded;
     validatePipelineRequest(this.#pipeline, request);
     const wanted = requestedOutputs(this.outputs, request.outputs);
     const run = new PipelineRun(this.#pipeline.plan, this.#invoke, request);
