@@ -5,9 +5,9 @@
 #     --model_name resnet --model_path /models/resnet --port 9000 --rest_port 8000
 # Build args and flags: docs/deployment.md. scripts/check-deploy.sh checks this file statically.
 
-# Node 20 as in CI; OPENVINO_VERSION must match scripts/ensure-openvino.sh (check-deploy.sh
+# Node 24 LTS as in CI (scripts/ensure-node.sh); OPENVINO_VERSION must match scripts/ensure-openvino.sh (check-deploy.sh
 # fails when they differ).
-ARG NODE_VERSION=20.20.2
+ARG NODE_VERSION=24.19.0
 ARG DEBIAN_RELEASE=bookworm
 ARG OPENVINO_VERSION=2026.4.1
 ARG PYTHON_VERSION=3.12
@@ -26,8 +26,7 @@ RUN python -m pip install --no-cache-dir --disable-pip-version-check --no-deps \
 FROM node:${NODE_VERSION}-${DEBIAN_RELEASE} AS build
 ARG PNPM_VERSION=12.4.2
 # 1 = run openvino-node's install script (it downloads OpenVINO's Node runtime from the
-# internet). openvino-node requires Node >= 21, so pnpm installs it only with NODE_VERSION >= 22;
-# without it the server uses the OpenVINO C API from the wheel above.
+# internet). Without its runtime the server uses the OpenVINO C API from the wheel above.
 ARG OPENVINO_NODE=0
 ENV DO_NOT_TRACK=1
 RUN npm install --global --no-audit --no-fund "pnpm@${PNPM_VERSION}"
@@ -54,7 +53,7 @@ RUN set -eu; \
 RUN set -eu; \
     if [ "$OPENVINO_NODE" = 1 ]; then \
       dir="$(find /ovms/apps/ovms/node_modules/.pnpm -maxdepth 3 -type d -path '*/node_modules/openvino-node' -print -quit)"; \
-      if [ -z "$dir" ]; then echo "OPENVINO_NODE=1: openvino-node is not installed (it needs Node >= 21: --build-arg NODE_VERSION=22...)" >&2; exit 1; fi; \
+      if [ -z "$dir" ]; then echo "OPENVINO_NODE=1: openvino-node is not installed (it needs Node >= 21)" >&2; exit 1; fi; \
       npm --prefix "$dir" run download_runtime -- --ignore-if-exists; \
     fi
 

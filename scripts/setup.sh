@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Idempotent setup shared by `npm start` and `npm test`: pnpm (pinned), dependencies from the
-# lockfile, a build of every package. Needs only Node 20 + npm on the machine.
+# lockfile, a build of every package. Needs only node + npm (any version from 20) and python3 with
+# pip on the machine: the runtime, Node 24, comes from PyPI when the machine's node is older.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bash scripts/ensure-node.sh
+source scripts/node-env.sh
 
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 PNPM_HOME_DIR=.cache/pnpm

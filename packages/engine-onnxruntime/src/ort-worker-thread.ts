@@ -79,7 +79,7 @@ export class OrtWorkerThread {
         this.#settleReady.reject(this.#loadError(messageOf(error)));
         void this.#worker.terminate();
       });
-    this.#worker.on('error', (error) => (this.#lastError = error));
+    this.#worker.on('error', (error: Error) => (this.#lastError = error));
     this.#exited = new Promise((resolve) => {
       this.#worker.once('exit', (code) => {
         this.#onExit(code);

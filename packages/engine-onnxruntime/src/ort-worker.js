@@ -8,6 +8,12 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 
 /** @import { ModelSource, WireTensor, WorkerData, WorkerReply, WorkerRequest } from './worker-protocol.js' */
 
+// onnxruntime-node 1.30's native binding reads no Float16Array (0 bytes: "not enough space"),
+// but its Tensor wraps float16 data in one whenever the runtime has the class, as Node 24 does.
+// This thread only runs ORT, so hiding the class here keeps float16 as Uint16Array, the form
+// the binding reads and writes.
+Reflect.deleteProperty(globalThis, 'Float16Array');
+
 const port = parentPort;
 if (port === null) throw new Error('ort-worker.js must run as a worker thread');
 const { sessionOptions } = /** @type {WorkerData} */ (workerData);
