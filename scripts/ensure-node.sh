@@ -12,7 +12,7 @@ TARGET=.cache/node
 
 system_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$system_major" -ge "$MIN_MAJOR" ]; then
-  echo "ensure-node: the machine's node $(node --version) is new enough"
+  echo "ensure-node: node $(node --version) on PATH is new enough"
   exit 0
 fi
 
