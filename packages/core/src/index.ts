@@ -32,13 +32,23 @@ export type {
 export { ANONYMOUS_INPUT_NAME } from './engine.js';
 export type {
   BinaryInputDecoder,
+  DimRange,
   Engine,
   InferTiming,
   InputSpec,
   LoadedModel,
   ModelLoadOptions,
+  ShapeDim,
   TensorSpec,
 } from './engine.js';
+export {
+  dimRangeAt,
+  formatDim,
+  formatInputShape,
+  formatShapeDims,
+  isDimRange,
+  splitShapeRanges,
+} from './dim-range.js';
 export { resolveAnonymousInput } from './anonymous-input.js';
 export type { DownloadProgress, StorageBackend } from './storage-backend.js';
 export { VersionState } from './servable.js';

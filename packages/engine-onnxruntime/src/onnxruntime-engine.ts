@@ -141,12 +141,13 @@ function servedShapes(plan: LoadPlan, metadata: SessionMetadata, file: string): 
         `session of ${file} has no input ${input.feedName}`,
       );
     }
-    const { name, shape, batchDim, autoDims, layout } = input;
+    const { name, shape, dimRanges, batchDim, autoDims, layout } = input;
     return {
       spec: {
         name,
         dtype,
         shape,
+        ...(dimRanges !== undefined && { dimRanges }),
         ...(batchDim !== undefined && { batchDim }),
         ...(autoDims !== undefined && { autoDims }),
         ...(layout !== undefined && { layout }),

@@ -237,6 +237,23 @@ describe('OpenVINO engine (C API)', () => {
     }
   });
 
+  it('a range dim is compiled as a bounded interval: -1 in the shape, its bounds in dimRanges', async () => {
+    const model = await load('dynamic_dims', { shape: { x: [1, { min: 100, max: 200 }] } });
+    expect(model.inputs).toEqual([
+      {
+        name: 'x',
+        dtype: 'FP32',
+        shape: [1, -1],
+        batchDim: 0,
+        dimRanges: [undefined, { min: 100, max: 200 }],
+      },
+    ]);
+    const out = await model.infer(new Map([['x', f32([1, 150], 2)]]));
+    const y = out.get('y');
+    expect(y?.shape).toEqual([1, 150]);
+    expect([...typedView('FP32', y?.data as Uint8Array).slice(0, 2)]).toEqual([3, 3]);
+  });
+
   it('an auto reshape OpenVINO refuses is RESHAPE_ERROR', async () => {
     const model = await load('fixed_shape', { shape: { x: 'auto' } });
     await expectError(

@@ -105,6 +105,31 @@ describe('createImageInputDecoder', () => {
     expect(tensor.shape).toEqual([2, 2, 3, 3]);
   });
 
+  it('brings H and W inside range dims: to the nearest bound outside, as they are inside', async () => {
+    const ranged = (range: { min: number; max: number }) =>
+      spec([1, -1, -1, 3], 'FP32', { dimRanges: [undefined, range, range, undefined] });
+    // H 5 → 10, W 30 → 20; a 15×15 image is inside and stays as it is.
+    const tall = await png(30, 5, fill(150, GREEN));
+    expect((await decode(ranged({ min: 10, max: 20 }), images(tall))).shape).toEqual([
+      1, 10, 20, 3,
+    ]);
+    const inside = await png(15, 15, fill(225, GREEN));
+    const kept = await decode(ranged({ min: 10, max: 20 }), images(inside));
+    expect(kept.shape).toEqual([1, 15, 15, 3]);
+    expect(Array.from(typedView('FP32', kept.data).slice(0, 3))).toEqual([0, 255, 0]);
+    // Two images that clamp to the same size make one batch; sizes inside must match.
+    const many = spec([-1, -1, -1, 3], 'FP32', {
+      dimRanges: [undefined, { min: 10, max: 20 }, { min: 10, max: 20 }, undefined],
+    });
+    const other = await png(40, 2, fill(80, GREEN));
+    expect((await decode(many, images(tall, other))).shape).toEqual([2, 10, 20, 3]);
+    expect(await failure(many, images(tall, inside))).toEqual({
+      code: 'BINARY_IMAGES_RESOLUTION_MISMATCH',
+      message:
+        'Binary input images for this endpoint are required to have the same resolution - 30x5 vs 15x15; input name: x',
+    });
+  });
+
   it('converts an image larger than one slice completely (the loop yields between slices)', async () => {
     const image = await raw(300, 300, fill(90_000, ODD)).png().toBuffer();
     const decoded = await values(spec([1, 300, 300, 1], 'UINT8'), images(image));

@@ -2,6 +2,7 @@ import { ServingError, StatusCode, createNumericTensor, formatShape } from '@ovm
 import type {
   BinaryInputDecoder,
   BytesTensor,
+  DimRange,
   InputSpec,
   NumericDataType,
   Tensor,
@@ -46,21 +47,23 @@ function checkCount(spec: InputSpec, target: ImageTarget, tensor: BytesTensor): 
   return count;
 }
 
+const clamp = (size: number, bounds: DimRange) => Math.min(bounds.max, Math.max(bounds.min, size));
+
 /**
- * The size every image of the request takes: the input's fixed H and W, or the images' own
- * where a dim is dynamic, which must then be the same for all of them.
+ * The size every image of the request takes: each image's own brought inside the input's H and
+ * W bounds (a fixed size, a range's nearest bound, or any), which must come out the same for
+ * all of them.
  */
 function outputSize(spec: InputSpec, target: ImageTarget, sizes: readonly ImageSize[]): ImageSize {
   const first = sizes[0] ?? { width: 0, height: 0 };
-  const size = {
-    height: target.height >= 0 ? target.height : first.height,
-    width: target.width >= 0 ? target.width : first.width,
-  };
+  const sized = (image: ImageSize): ImageSize => ({
+    height: clamp(image.height, target.height),
+    width: clamp(image.width, target.width),
+  });
+  const size = sized(first);
   for (const image of sizes) {
-    if (
-      (target.height < 0 && image.height !== size.height) ||
-      (target.width < 0 && image.width !== size.width)
-    ) {
+    const own = sized(image);
+    if (own.height !== size.height || own.width !== size.width) {
       throw new ServingError(
         StatusCode.BINARY_IMAGES_RESOLUTION_MISMATCH,
         `${first.width}x${first.height} vs ${image.width}x${image.height}; ${where(spec)}`,
