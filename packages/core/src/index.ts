@@ -50,6 +50,8 @@ export {
   splitShapeRanges,
 } from './dim-range.js';
 export { resolveAnonymousInput } from './anonymous-input.js';
+export { MODEL_FILE_PATTERNS, findModelFiles, formatName } from './model-files.js';
+export type { ModelFiles, ModelFormat } from './model-files.js';
 export type { DownloadProgress, StorageBackend } from './storage-backend.js';
 export { VersionState } from './servable.js';
 export type {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  MODEL_FILE_PATTERNS,
   ServingError,
   bytesOf,
   createNumericTensor,
@@ -14,7 +15,7 @@ import {
   type TensorMap,
 } from '@ovms/core';
 import { fixtureSpec, writeFixtureModel, type ModelFixtureName } from '@ovms/testing';
-import { MODEL_FILE_PATTERNS, createOpenvinoEngine } from '../src/index.js';
+import { createOpenvinoEngine } from '../src/index.js';
 import { openvinoLibDir, openvinoMissing } from './openvino-env.js';
 
 async function expectError(promise: Promise<unknown>, code: StatusCode, message: string | RegExp) {
