@@ -41,6 +41,17 @@ describe('ConversionPool', () => {
     expect((await queued).byteLength).toBe(2 << 20);
   });
 
+  it('fails the conversion of a thread that dies as INTERNAL_ERROR, and starts another', async () => {
+    const single = pool({ threads: 1 });
+    // A type the worker has no table for makes it throw, which ends the thread.
+    const broken = single.convert(Uint8Array.from([1]), 'FP8' as 'FP16');
+    const error = await failure(broken);
+    expect(error.code).toBe('INTERNAL_ERROR');
+    expect(error.message).toMatch(/^Internal server error - image conversion thread failed: /);
+    const bytes = await single.convert(Uint8Array.from([3]), 'UINT64');
+    expect([...new BigUint64Array(bytes.buffer, bytes.byteOffset, 1)]).toEqual([3n]);
+  });
+
   it('fails conversions waiting or running when closed, and every one after', async () => {
     const closing = pool({ threads: 1 });
     const values = new Uint8Array(1 << 20);
