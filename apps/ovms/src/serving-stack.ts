@@ -154,6 +154,7 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     await started?.catch(() => {});
     await manager.stop();
     await pipelines.close();
+    await decodeBinaryInputs.close();
     await rm(workDir, { recursive: true, force: true });
   };
   return {

@@ -20,7 +20,7 @@ describe('toModelLoadOptions', () => {
     expect(toModelLoadOptions(base)).toEqual({ targetDevice: 'CPU', nireq: 0 });
   });
 
-  it('keeps shape/layout keys (ANONYMOUS_INPUT_NAME included) and maps ranges to -1', () => {
+  it('keeps shape/layout keys (ANONYMOUS_INPUT_NAME included) and passes ranges on as {min, max}', () => {
     const options = toModelLoadOptions(
       {
         ...base,
@@ -34,7 +34,7 @@ describe('toModelLoadOptions', () => {
       { cacheDir: '/cache' },
     );
     expect(options).toEqual({
-      shape: { [ANONYMOUS_INPUT_NAME]: [1, -1, -1], other: 'auto' },
+      shape: { [ANONYMOUS_INPUT_NAME]: [1, { min: 1, max: 8 }, -1], other: 'auto' },
       layout: { [ANONYMOUS_INPUT_NAME]: 'NHWC:NCHW' },
       batchSize: 4,
       pluginConfig: { PERFORMANCE_HINT: 'LATENCY' },

@@ -4,8 +4,10 @@
  * `base_path`s are already resolved against the config file's directory.
  */
 
-/** A fixed dimension (-1 = dynamic, as OVMS) or an OVMS range `min:max`. */
-export type ShapeDim = number | { readonly min: number; readonly max: number };
+import type { ShapeDim } from '@ovms/core';
+
+/** A fixed dimension (-1 = dynamic, as OVMS) or an OVMS range `min:max`: core's own type. */
+export type { ShapeDim };
 
 /** `auto` (reshape to each request) or a fixed shape. */
 export type ShapeSetting = 'auto' | readonly ShapeDim[];

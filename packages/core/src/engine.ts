@@ -8,6 +8,15 @@ export interface TensorSpec {
   readonly shape: readonly number[];
 }
 
+/** An OVMS shape range `min:max` (`100:200`): the dim takes any size from min to max, both included. */
+export interface DimRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A dim as configured: a size, -1 for any size, or a range. */
+export type ShapeDim = number | DimRange;
+
 /**
  * A model input as requests are checked against it now: after an `auto` reshape it reports the
  * shape the model has taken, as OVMS metadata does.
@@ -24,6 +33,12 @@ export interface InputSpec extends TensorSpec {
    * `batch_size: auto`. Requests may take any size there; the engine adapts.
    */
   readonly autoDims?: 'all' | readonly number[];
+  /**
+   * Bounds of the dims configured as ranges (`--shape "(1,100:200)"`), index for index with
+   * `shape`, which holds -1 there (what metadata shows, as in OVMS); absent when no dim is
+   * bounded. Requests outside a range are refused; images are resized to its nearest bound.
+   */
+  readonly dimRanges?: readonly (DimRange | undefined)[];
   /**
    * The layout clients send (the tensor side of an OVMS `layout`, e.g. `NHWC` of `NHWC:NCHW`);
    * absent when none was configured. Binary image inputs need it `N...HWC` or absent.
@@ -55,8 +70,8 @@ export const ANONYMOUS_INPUT_NAME = 'ANONYMOUS_INPUT_NAME';
 
 /** OVMS model parameters an engine applies at load time (config.json / CLI, already parsed). */
 export interface ModelLoadOptions {
-  /** Per-input fixed shapes, or 'auto' to reshape to each request's shape. */
-  readonly shape?: Readonly<Record<string, readonly number[] | 'auto'>>;
+  /** Per-input shapes (sizes, -1 or ranges), or 'auto' to reshape to each request's shape. */
+  readonly shape?: Readonly<Record<string, readonly ShapeDim[] | 'auto'>>;
   readonly batchSize?: number | 'auto';
   readonly layout?: Readonly<Record<string, string>>;
   readonly targetDevice?: string;

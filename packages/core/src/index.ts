@@ -32,14 +32,26 @@ export type {
 export { ANONYMOUS_INPUT_NAME } from './engine.js';
 export type {
   BinaryInputDecoder,
+  DimRange,
   Engine,
   InferTiming,
   InputSpec,
   LoadedModel,
   ModelLoadOptions,
+  ShapeDim,
   TensorSpec,
 } from './engine.js';
+export {
+  dimRangeAt,
+  formatDim,
+  formatInputShape,
+  formatShapeDims,
+  isDimRange,
+  splitShapeRanges,
+} from './dim-range.js';
 export { resolveAnonymousInput } from './anonymous-input.js';
+export { MODEL_FILE_PATTERNS, findModelFiles, formatName } from './model-files.js';
+export type { ModelFiles, ModelFormat } from './model-files.js';
 export type { DownloadProgress, StorageBackend } from './storage-backend.js';
 export { VersionState } from './servable.js';
 export type {

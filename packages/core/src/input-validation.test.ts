@@ -109,4 +109,35 @@ describe('validateInputs', () => {
     precision.set('x', { dtype: 'FP16', shape: [2, 3], data: new Uint8Array(12) });
     expect(failure(() => validateInputs(auto, precision)).code).toBe(StatusCode.INVALID_PRECISION);
   });
+
+  it('takes sizes inside a range dim, bounds included, and refuses others naming the range', () => {
+    const ranged: InputSpec[] = [
+      {
+        name: 'x',
+        dtype: 'FP32',
+        shape: [-1, -1],
+        batchDim: 0,
+        dimRanges: [
+          { min: 1, max: 3 },
+          { min: 100, max: 200 },
+        ],
+      },
+      { name: 's', dtype: 'BYTES', shape: [-1] },
+    ];
+    for (const size of [100, 150, 200]) {
+      expect(() => validateInputs(ranged, inputs([2, size]))).not.toThrow();
+    }
+    for (const size of [99, 201, 250]) {
+      const error = failure(() => validateInputs(ranged, inputs([2, size])));
+      expect(error.code).toBe(StatusCode.INVALID_SHAPE);
+      expect(error.message).toBe(
+        `Invalid input shape - Expected: (1:3,100:200); Actual: (2,${size}); input name: x`,
+      );
+    }
+    const batch = failure(() => validateInputs(ranged, inputs([4, 150])));
+    expect(batch.code).toBe(StatusCode.INVALID_BATCH_SIZE);
+    expect(batch.message).toBe(
+      'Invalid input batch size - Expected: 1:3; Actual: 4; input name: x',
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { DATA_TYPES } from './data-type.js';
+import { dimRangeAt, formatDim, formatInputShape } from './dim-range.js';
 import type { InputSpec } from './engine.js';
 import { ServingError, StatusCode } from './status.js';
 import { formatShape, type Tensor, type TensorMap } from './tensor.js';
@@ -6,7 +7,8 @@ import { formatShape, type Tensor, type TensorMap } from './tensor.js';
 /**
  * Checks a request's inputs against a model's current input specs in OVMS order and wording
  * (SPEC.md "Errors"): count, names, precision, rank, batch, dims, then byte or value count.
- * Dims an input takes `auto` accept any size (the engine reshapes to them). Runs in the servable, before the engine is touched, so a bad request never
+ * Dims an input takes `auto` accept any size (the engine reshapes to them); a range dim
+ * (`100:200`) accepts the sizes it spans. Runs in the servable, before the engine is touched, so a bad request never
  * reaches native code.
  */
 export function validateInputs(specs: readonly InputSpec[], inputs: TensorMap): void {
@@ -58,7 +60,7 @@ function checkedElementCount(spec: InputSpec, shape: readonly number[], where: s
   const mismatch = (code: StatusCode) =>
     new ServingError(
       code,
-      `Expected: ${formatShape(spec.shape)}; Actual: ${formatShape(shape)}; ${where}`,
+      `Expected: ${formatInputShape(spec)}; Actual: ${formatShape(shape)}; ${where}`,
     );
   const auto = spec.autoDims;
   // OVMS checks the rank even under `shape: auto`; only a model whose rank is dynamic (reported
@@ -73,13 +75,15 @@ function checkedElementCount(spec: InputSpec, shape: readonly number[], where: s
     if (!Number.isSafeInteger(actual) || actual < 0) throw mismatch(StatusCode.INVALID_SHAPE);
     count *= actual;
     const expected = spec.shape[axis] ?? -1;
-    if (expected < 0 || actual === expected || auto === 'all' || auto?.includes(axis) === true) {
+    if (actual === expected || auto === 'all' || auto?.includes(axis) === true) continue;
+    const range = dimRangeAt(spec, axis);
+    if (expected < 0 && (range === undefined || (actual >= range.min && actual <= range.max))) {
       continue;
     }
     if (axis === spec.batchDim) {
       throw new ServingError(
         StatusCode.INVALID_BATCH_SIZE,
-        `Expected: ${expected}; Actual: ${actual}; ${where}`,
+        `Expected: ${formatDim(spec, axis)}; Actual: ${actual}; ${where}`,
       );
     }
     throw mismatch(StatusCode.INVALID_SHAPE);

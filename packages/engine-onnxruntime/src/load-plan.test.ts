@@ -52,6 +52,22 @@ describe('planLoad', () => {
     ]);
   });
 
+  it('a range dim is a symbol in the graph, -1 in the reported shape, its bounds beside it', () => {
+    const ranged = plan(NCHW, { shape: { img: [1, 3, { min: 100, max: 200 }, 200] } });
+    expect(ranged.rewrites).toEqual([{ name: 'img', dims: [1, 3, 'ovms_dynamic_0_2', 200] }]);
+    expect(ranged.inputs).toEqual([
+      {
+        name: 'img',
+        feedName: 'img',
+        shape: [1, 3, -1, 200],
+        dimRanges: [undefined, undefined, { min: 100, max: 200 }, undefined],
+        batchDim: 0,
+        tracked: [],
+      },
+    ]);
+    expect(ranged.probe).toBe(false);
+  });
+
   it('a shape that changes nothing rewrites nothing', () => {
     expect(plan(FIXED, { shape: { x: [1, 1024] } })).toMatchObject({
       rewrites: [],
@@ -203,7 +219,11 @@ describe('planLoad', () => {
 
   it('refuses bad sizes, a bad batch_size and a batch for a scalar input', () => {
     expect(servingFailure(() => plan(FIXED, { shape: { x: [1, -2] } })).message).toContain(
-      'shape (1,-2) of input x must hold sizes or -1',
+      'shape (1,-2) of input x must hold sizes, -1 or ranges min:max',
+    );
+    const reversed = { shape: { x: [1, { min: 9, max: 2 }] } };
+    expect(servingFailure(() => plan(FIXED, reversed)).message).toContain(
+      'shape (1,9:2) of input x must hold sizes, -1 or ranges min:max',
     );
     expect(servingFailure(() => plan(FIXED, { batchSize: 0 })).message).toContain(
       'batch_size must be a positive integer or auto; actual: 0',

@@ -1,9 +1,14 @@
 import {
+  isDimRange,
   resolveAnonymousInput,
   ServingError,
   StatusCode,
   formatShape,
+  formatShapeDims,
+  splitShapeRanges,
+  type DimRange,
   type ModelLoadOptions,
+  type ShapeDim,
 } from '@ovms/core';
 import { parseInputLayout, toTensorLayout, type InputLayout } from './layout.js';
 import type { GraphInput, InputRewrite, OnnxDim } from './onnx-graph.js';
@@ -16,6 +21,8 @@ export interface PlannedInput {
   readonly feedName: string;
   /** Shape reported at load, in the layout clients send; -1 is dynamic. */
   readonly shape: readonly number[];
+  /** Bounds of range dims (`100:200`): symbolic in the graph, enforced by validation. */
+  readonly dimRanges?: readonly (DimRange | undefined)[];
   readonly batchDim?: number;
   readonly autoDims?: 'all' | readonly number[];
   /** The layout clients send (the tensor side of `layout`), where one was given. */
@@ -116,6 +123,7 @@ export function planLoad(
     let autoDims: PlannedInput['autoDims'];
     let tracked: number[] = [];
     let reported = asShape(declared);
+    let dimRanges: (DimRange | undefined)[] | undefined;
     if (shape === 'auto') {
       autoDims = 'all';
       tracked = declared.flatMap((dim, axis) => (typeof dim === 'number' ? [axis] : []));
@@ -124,7 +132,7 @@ export function planLoad(
       );
     } else if (shape !== undefined) {
       dims = fixedDims(input.name, shape, declared, layout, index);
-      reported = [...shape];
+      ({ shape: reported, dimRanges } = splitShapeRanges(shape));
     } else if (typeof batch === 'number') {
       if (batchDim === undefined) {
         throw reshapeError(
@@ -159,6 +167,7 @@ export function planLoad(
       name: input.name,
       feedName,
       shape: reported,
+      ...(dimRanges !== undefined && { dimRanges }),
       ...(batchDim !== undefined && { batchDim }),
       ...(autoDims !== undefined && { autoDims }),
       ...(layout !== undefined && { layout: layout.tensor }),
@@ -169,27 +178,35 @@ export function planLoad(
 }
 
 /**
- * Dims for a fixed `shape`: sizes as given, -1 keeps the model's symbol where it had one and
- * makes a new one where it had a size. A transposing layout needs the layout's rank; without
+ * Dims for a fixed `shape`: sizes as given, -1 and ranges keep the model's symbol where it had
+ * one and make a new one where it had a size (ORT has no bounded dims; validation bounds them). A transposing layout needs the layout's rank; without
  * one the rank may change, and the session (or the probe run) tells whether the graph takes it.
  */
 function fixedDims(
   name: string,
-  shape: readonly number[],
+  shape: readonly ShapeDim[],
   declared: readonly OnnxDim[],
   layout: InputLayout | undefined,
   index: number,
 ): OnnxDim[] {
-  if (shape.some((dim) => !Number.isSafeInteger(dim) || dim < -1)) {
-    throw reshapeError(`shape ${formatShape(shape)} of input ${name} must hold sizes or -1`);
+  const text = formatShapeDims(shape);
+  const valid = (dim: ShapeDim) =>
+    isDimRange(dim)
+      ? Number.isSafeInteger(dim.min) &&
+        Number.isSafeInteger(dim.max) &&
+        0 <= dim.min &&
+        dim.min <= dim.max
+      : Number.isSafeInteger(dim) && dim >= -1;
+  if (!shape.every(valid)) {
+    throw reshapeError(`shape ${text} of input ${name} must hold sizes, -1 or ranges min:max`);
   }
   if (layout?.perm !== undefined && shape.length !== declared.length) {
     throw reshapeError(
-      `shape ${formatShape(shape)} of input ${name} has ${shape.length} dims; its layout ${layout.tensor} has ${declared.length}`,
+      `shape ${text} of input ${name} has ${shape.length} dims; its layout ${layout.tensor} has ${declared.length}`,
     );
   }
   return shape.map((dim, axis) => {
-    if (dim >= 0) return dim;
+    if (!isDimRange(dim) && dim >= 0) return dim;
     const own = declared[axis];
     return typeof own === 'string' && own !== '' ? own : `ovms_dynamic_${index}_${axis}`;
   });

@@ -4,6 +4,8 @@ import {
   ServingError,
   StatusCode,
   RequestQueue,
+  findModelFiles,
+  formatName,
   createNumericTensor,
   DATA_TYPES,
   type Engine,
@@ -12,7 +14,6 @@ import {
   type TensorMap,
 } from '@ovms/core';
 import { parseAutoDimName, planLoad, type LoadPlan } from './load-plan.js';
-import { findOnnxFile } from './model-file.js';
 import { prepareModel, type PreparedModel } from './model-source.js';
 import { specsFromMetadata } from './model-specs.js';
 import { OnnxRuntimeModel } from './onnxruntime-model.js';
@@ -43,7 +44,7 @@ export function createOnnxRuntimeEngine(options: OnnxRuntimeEngineOptions = {}):
   const maxQueued = options.maxQueuedRequests ?? DEFAULT_MAX_QUEUED;
   return {
     name: 'onnxruntime',
-    canLoad: async (dir) => (await findOnnxFile(dir)) !== undefined,
+    canLoad: async (dir) => (await findModelFiles(dir))?.format === 'onnx',
     load: (dir, loadOptions) => loadModel(dir, loadOptions, maxQueued),
   };
 }
@@ -68,10 +69,16 @@ async function loadModel(
     );
   }
   const sessionOptions = sessionOptionsFromPluginConfig(options.pluginConfig);
-  const file = await findOnnxFile(dir);
-  if (file === undefined) {
-    throw new ServingError(StatusCode.MODEL_FILE_INVALID, `no .onnx model file in ${dir}`);
+  // The rule every engine shares: several models in the directory, of any format, are an error.
+  const files = await findModelFiles(dir);
+  if (files?.format !== 'onnx') {
+    const other =
+      files === undefined
+        ? ''
+        : `: it holds a ${formatName(files.format)} model, which onnxruntime does not read`;
+    throw new ServingError(StatusCode.MODEL_FILE_INVALID, `no .onnx model file in ${dir}${other}`);
   }
+  const file = files.model;
 
   const prepared = await prepareModel(file, options);
   const size = Math.max(nireq, 1);
@@ -141,12 +148,13 @@ function servedShapes(plan: LoadPlan, metadata: SessionMetadata, file: string): 
         `session of ${file} has no input ${input.feedName}`,
       );
     }
-    const { name, shape, batchDim, autoDims, layout } = input;
+    const { name, shape, dimRanges, batchDim, autoDims, layout } = input;
     return {
       spec: {
         name,
         dtype,
         shape,
+        ...(dimRanges !== undefined && { dimRanges }),
         ...(batchDim !== undefined && { batchDim }),
         ...(autoDims !== undefined && { autoDims }),
         ...(layout !== undefined && { layout }),

@@ -1,9 +1,9 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServingError, StatusCode, type LoadedModel, type ModelLoadOptions } from '@ovms/core';
-import { fixtureSpec, writeFixtureModel } from '@ovms/testing';
+import { copyFrameworkFixture, fixtureSpec, writeFixtureModel } from '@ovms/testing';
 import { OnnxRuntimeModel, createOnnxRuntimeEngine } from '../src/index.js';
 
 let root = '';
@@ -146,6 +146,15 @@ describe('onnxruntime engine: inference failures', () => {
   });
 });
 
+/** canLoad and load both refuse `dir` for holding the models `named`, naming them. */
+async function expectSeveralModels(dir: string, named: string): Promise<void> {
+  const detail = `version directory ${dir} holds several models (${named}); keep one`;
+  await expect(createOnnxRuntimeEngine().canLoad(dir)).rejects.toThrow(detail);
+  const error = await loadError({}, dir);
+  expect(error.code).toBe(StatusCode.MODEL_FILE_INVALID);
+  expect(error.message).toBe(`Model file could not be loaded - ${detail}`);
+}
+
 describe('onnxruntime engine: model files', () => {
   it('canLoad is false for a directory that does not exist', async () => {
     expect(await createOnnxRuntimeEngine().canLoad(join(root, 'missing'))).toBe(false);
@@ -163,11 +172,26 @@ describe('onnxruntime engine: model files', () => {
     const dir = join(root, 'two', '1');
     await writeFixtureModel('add_f32', 'onnx', dir);
     await copyFile(join(dir, 'model.onnx'), join(dir, 'other.onnx'));
-    const detail = `version directory ${dir} holds several ONNX models (model.onnx, other.onnx); keep one`;
-    await expect(createOnnxRuntimeEngine().canLoad(dir)).rejects.toThrow(detail);
+    await expectSeveralModels(dir, 'model.onnx, other.onnx');
+  });
+
+  it('an .onnx beside a model of another format is the same error, as OpenVINO gives it', async () => {
+    const dir = join(root, 'mixed', '1');
+    await writeFixtureModel('add_f32', 'onnx', dir);
+    await copyFrameworkFixture('tflite', dir);
+    const tflite = (await readdir(dir)).find((name) => name.endsWith('.tflite'));
+    await expectSeveralModels(dir, `model.onnx, ${tflite}`);
+  });
+
+  it("a model of another format alone is not onnxruntime's: canLoad false, load names it", async () => {
+    const dir = join(root, 'tflite', '1');
+    await copyFrameworkFixture('tflite', dir);
+    expect(await createOnnxRuntimeEngine().canLoad(dir)).toBe(false);
     const error = await loadError({}, dir);
     expect(error.code).toBe(StatusCode.MODEL_FILE_INVALID);
-    expect(error.message).toContain(detail);
+    expect(error.message).toBe(
+      `Model file could not be loaded - no .onnx model file in ${dir}: it holds a TensorFlow Lite model, which onnxruntime does not read`,
+    );
   });
 });
 

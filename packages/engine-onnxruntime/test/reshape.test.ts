@@ -114,6 +114,24 @@ describe('onnxruntime engine: a model exported for one shape, served with others
     );
   });
 
+  it('a batch range 2:5 takes 2 to 5 rows, reports -1 with the bounds, refuses 6', async () => {
+    const model = await load({ shape: { x: [{ min: 2, max: 5 }, FEATURES] } });
+    expect(model.inputs).toEqual([
+      {
+        name: 'x',
+        dtype: 'FP32',
+        shape: [-1, FEATURES],
+        dimRanges: [{ min: 2, max: 5 }, undefined],
+        batchDim: 0,
+      },
+    ]);
+    expectRowsClose(await scores(model, 2), await rowByRow(2));
+    expectRowsClose(await scores(model, 5), await rowByRow(5));
+    await expect(
+      served(model).infer({ inputs: request('x', [6, FEATURES], features(6)) }),
+    ).rejects.toThrow('Invalid input batch size - Expected: 2:5; Actual: 6; input name: x');
+  });
+
   it('batch_size 4 answers 4 rows and refuses 1', async () => {
     const model = await load({ batchSize: 4 });
     expect(model.inputs[0]?.shape).toEqual([4, FEATURES]);

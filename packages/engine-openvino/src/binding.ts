@@ -1,3 +1,5 @@
+import type { DimRange, ShapeDim } from '@ovms/core';
+
 /**
  * The small internal interface the engine needs from OpenVINO, implemented twice: over
  * openvino-node (node-binding.ts) and over the C API through koffi (c-api/binding.ts).
@@ -12,6 +14,8 @@ export interface PortInfo {
   readonly elementType: string;
   /** Dims, -1 where dynamic; `undefined` when even the rank is dynamic. */
   readonly shape: readonly number[] | undefined;
+  /** Bounds of the dynamic dims that have them (OpenVINO intervals), index for index with `shape`. */
+  readonly dimRanges?: readonly (DimRange | undefined)[];
 }
 
 /** A tensor the binding hands back: a fresh buffer the caller owns. */
@@ -38,8 +42,8 @@ export interface OvModel {
   /** Ports before compiling; openvino-node reports element type `dynamic` here. */
   inputs(): PortInfo[];
   outputs(): PortInfo[];
-  /** Reshapes the named inputs; dims of -1 become dynamic. */
-  reshape(shapes: ReadonlyMap<string, readonly number[]>): void;
+  /** Reshapes the named inputs; dims of -1 become dynamic, ranges bounded intervals. */
+  reshape(shapes: ReadonlyMap<string, readonly ShapeDim[]>): void;
   /**
    * Declares layouts with pre/post-processing; where `tensor` differs from `model` OpenVINO
    * adds the transpose, so the input port afterwards has the tensor layout's order.

@@ -1,6 +1,8 @@
 import {
+  MODEL_FILE_PATTERNS,
   ServingError,
   StatusCode,
+  findModelFiles,
   type Engine,
   type LoadedModel,
   type ModelLoadOptions,
@@ -11,7 +13,6 @@ import { buildGeneration } from './generation.js';
 import { DEFAULT_PLACEMENT_LIMITS, type PlacementLimits } from './infer-placement.js';
 import { checkDevice, planLoad } from './load-options.js';
 import { locateOpenvinoLibDir } from './locate.js';
-import { MODEL_FILE_PATTERNS, findModelFiles } from './model-files.js';
 import { tryCreateNodeBinding } from './node-binding.js';
 import { messageOf } from './openvino-error.js';
 import { OpenvinoLoadedModel } from './openvino-model.js';
@@ -53,7 +54,7 @@ async function resolveBinding(options: OpenvinoEngineOptions): Promise<OvBinding
 
 /**
  * The OpenVINO engine: loads IR (`*.xml` + `*.bin`), ONNX, TensorFlow (SavedModel, frozen graph),
- * TensorFlow Lite and PaddlePaddle models (model-files.ts) from a version directory with
+ * TensorFlow Lite and PaddlePaddle models (core's findModelFiles) from a version directory with
  * OVMS model parameters (shape, batch_size, layout, target_device, plugin_config, nireq,
  * cache_dir). Uses openvino-node where it loads, else the OpenVINO C API through koffi.
  */

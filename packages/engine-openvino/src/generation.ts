@@ -55,7 +55,8 @@ function dtypeOf(port: PortInfo, kind: string): DataType {
   return dtype;
 }
 
-// Dynamic rank has no TensorSpec form; [] with shape checks skipped is the closest.
+// Dynamic rank has no TensorSpec form; [] with shape checks skipped is the closest. A range
+// dim shows as -1, as OVMS's metadata shows it; its bounds go to the input's spec.
 const specOf = (port: PortInfo, kind: string): TensorSpec => ({
   name: port.name,
   dtype: dtypeOf(port, kind),
@@ -80,6 +81,7 @@ function inputSpecOf(port: PortInfo, plan: InputPlan | undefined): InputSpec {
     ...spec,
     ...(batchDim < spec.shape.length ? { batchDim } : {}),
     ...(autoDims !== undefined ? { autoDims } : {}),
+    ...(port.dimRanges !== undefined && autoDims !== 'all' ? { dimRanges: port.dimRanges } : {}),
     ...(plan?.layout !== undefined ? { layout: plan.layout } : {}),
   };
 }

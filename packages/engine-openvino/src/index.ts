@@ -4,5 +4,3 @@ export type { PlacementLimits } from './infer-placement.js';
 export { locateOpenvinoLibDir } from './locate.js';
 export type { LocateOpenvinoOptions, OpenvinoLocation } from './locate.js';
 export { createMissingOpenvinoEngine } from './missing-runtime-engine.js';
-export { MODEL_FILE_PATTERNS, findModelFiles, formatName } from './model-files.js';
-export type { ModelFiles, ModelFormat } from './model-files.js';

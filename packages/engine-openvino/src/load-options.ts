@@ -4,6 +4,7 @@ import {
   formatShape,
   resolveAnonymousInput,
   type ModelLoadOptions,
+  type ShapeDim,
 } from '@ovms/core';
 import type { InputLayout, PortInfo } from './binding.js';
 
@@ -18,8 +19,8 @@ export interface InputPlan {
 }
 
 export interface LoadPlan {
-  /** Shapes to reshape the model to before compiling (in the model's own layout). */
-  readonly reshape: ReadonlyMap<string, readonly number[]>;
+  /** Shapes to reshape the model to before compiling (in the model's own layout), ranges included. */
+  readonly reshape: ReadonlyMap<string, readonly ShapeDim[]>;
   readonly layouts: ReadonlyMap<string, InputLayout>;
   readonly inputs: ReadonlyMap<string, InputPlan>;
   readonly properties: Readonly<Record<string, string>>;
@@ -88,7 +89,7 @@ export function planLoad(
     }
   }
 
-  const reshape = new Map<string, readonly number[]>();
+  const reshape = new Map<string, readonly ShapeDim[]>();
   const plans = new Map<string, InputPlan>();
   for (const name of Object.keys(options.shape ?? {})) {
     if (!known.has(name)) {

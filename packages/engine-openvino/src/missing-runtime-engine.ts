@@ -1,5 +1,4 @@
-import { ServingError, StatusCode, type Engine } from '@ovms/core';
-import { findModelFiles, formatName } from './model-files.js';
+import { ServingError, StatusCode, findModelFiles, formatName, type Engine } from '@ovms/core';
 
 /**
  * Stands in for the OpenVINO engine when its runtime was not found (`reason` says where it was

@@ -1,3 +1,4 @@
+import { isDimRange, type ShapeDim } from '@ovms/core';
 import type {
   InputLayout,
   OutputTensor,
@@ -19,6 +20,7 @@ import type {
   Wide,
 } from './node-addon.js';
 import { OpenvinoError, messageOf } from './openvino-error.js';
+import { boundedDims } from './port-dims.js';
 
 /** openvino-node wraps typed arrays only; these views share the request's bytes (no copy). */
 const VIEW_OF: Record<
@@ -82,11 +84,17 @@ class NodeBinding implements OvBinding {
 }
 
 function portInfo(port: NodeOutput, elementType: string): PortInfo {
-  const partial = port.getPartialShape();
-  const dims = partial
+  const dims = port
+    .getPartialShape()
     .getDimensions()
-    .map((d) => (Array.isArray(d) ? (d[0] === d[1] ? d[0] : -1) : d < 0 ? -1 : d));
-  return { name: port.getAnyName(), elementType, shape: dims };
+    .map((d) =>
+      Array.isArray(d)
+        ? { min: d[0], max: d[1] }
+        : d < 0
+          ? { min: 0, max: -1 }
+          : { min: d, max: d },
+    );
+  return { name: port.getAnyName(), elementType, ...boundedDims(dims) };
 }
 
 /** openvino-node gives element types as `element` enum values or their names. */
@@ -114,12 +122,11 @@ class NodeModelAdapter implements OvModel {
     );
   }
 
-  reshape(shapes: ReadonlyMap<string, readonly number[]>): void {
+  reshape(shapes: ReadonlyMap<string, readonly ShapeDim[]>): void {
+    // OpenVINO's partial shape text: `?` any size, `100..200` an interval.
+    const dimText = (d: ShapeDim) => (isDimRange(d) ? `${d.min}..${d.max}` : d < 0 ? '?' : d);
     const text = new Map(
-      [...shapes].map(([name, dims]) => [
-        name,
-        `[${dims.map((d) => (d < 0 ? '?' : d)).join(',')}]`,
-      ]),
+      [...shapes].map(([name, dims]) => [name, `[${dims.map(dimText).join(',')}]`]),
     );
     wrap('reshape', () => this.model.reshape(text));
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  MODEL_FILE_PATTERNS,
   ServingError,
   bytesOf,
   createNumericTensor,
@@ -14,7 +15,7 @@ import {
   type TensorMap,
 } from '@ovms/core';
 import { fixtureSpec, writeFixtureModel, type ModelFixtureName } from '@ovms/testing';
-import { MODEL_FILE_PATTERNS, createOpenvinoEngine } from '../src/index.js';
+import { createOpenvinoEngine } from '../src/index.js';
 import { openvinoLibDir, openvinoMissing } from './openvino-env.js';
 
 async function expectError(promise: Promise<unknown>, code: StatusCode, message: string | RegExp) {
@@ -235,6 +236,23 @@ describe('OpenVINO engine (C API)', () => {
       expect(out.get('y')?.shape).toEqual(shape);
       expect(model.inputs[0]?.shape).toEqual(shape);
     }
+  });
+
+  it('a range dim is compiled as a bounded interval: -1 in the shape, its bounds in dimRanges', async () => {
+    const model = await load('dynamic_dims', { shape: { x: [1, { min: 100, max: 200 }] } });
+    expect(model.inputs).toEqual([
+      {
+        name: 'x',
+        dtype: 'FP32',
+        shape: [1, -1],
+        batchDim: 0,
+        dimRanges: [undefined, { min: 100, max: 200 }],
+      },
+    ]);
+    const out = await model.infer(new Map([['x', f32([1, 150], 2)]]));
+    const y = out.get('y');
+    expect(y?.shape).toEqual([1, 150]);
+    expect([...typedView('FP32', y?.data as Uint8Array).slice(0, 2)]).toEqual([3, 3]);
   });
 
   it('an auto reshape OpenVINO refuses is RESHAPE_ERROR', async () => {

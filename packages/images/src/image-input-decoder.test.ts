@@ -105,7 +105,32 @@ describe('createImageInputDecoder', () => {
     expect(tensor.shape).toEqual([2, 2, 3, 3]);
   });
 
-  it('converts an image larger than one slice completely (the loop yields between slices)', async () => {
+  it('brings H and W inside range dims: to the nearest bound outside, as they are inside', async () => {
+    const ranged = (range: { min: number; max: number }) =>
+      spec([1, -1, -1, 3], 'FP32', { dimRanges: [undefined, range, range, undefined] });
+    // H 5 → 10, W 30 → 20; a 15×15 image is inside and stays as it is.
+    const tall = await png(30, 5, fill(150, GREEN));
+    expect((await decode(ranged({ min: 10, max: 20 }), images(tall))).shape).toEqual([
+      1, 10, 20, 3,
+    ]);
+    const inside = await png(15, 15, fill(225, GREEN));
+    const kept = await decode(ranged({ min: 10, max: 20 }), images(inside));
+    expect(kept.shape).toEqual([1, 15, 15, 3]);
+    expect(Array.from(typedView('FP32', kept.data).slice(0, 3))).toEqual([0, 255, 0]);
+    // Two images that clamp to the same size make one batch; sizes inside must match.
+    const many = spec([-1, -1, -1, 3], 'FP32', {
+      dimRanges: [undefined, { min: 10, max: 20 }, { min: 10, max: 20 }, undefined],
+    });
+    const other = await png(40, 2, fill(80, GREEN));
+    expect((await decode(many, images(tall, other))).shape).toEqual([2, 10, 20, 3]);
+    expect(await failure(many, images(tall, inside))).toEqual({
+      code: 'BINARY_IMAGES_RESOLUTION_MISMATCH',
+      message:
+        'Binary input images for this endpoint are required to have the same resolution - 30x5 vs 15x15; input name: x',
+    });
+  });
+
+  it('converts a large image completely', async () => {
     const image = await raw(300, 300, fill(90_000, ODD)).png().toBuffer();
     const decoded = await values(spec([1, 300, 300, 1], 'UINT8'), images(image));
     const gray = Math.round(0.299 * 10 + 0.587 * 20 + 0.114 * 30);
@@ -122,14 +147,60 @@ describe('createImageInputDecoder', () => {
       ['INT32', [30, 20, 10]],
       ['FP64', [30, 20, 10]],
       ['INT64', [30, 20, 10]],
-      // FP16 bit patterns of 30, 20 and 10.
+      ['UINT64', [30, 20, 10]],
+      ['INT16', [30, 20, 10]],
+      ['UINT16', [30, 20, 10]],
+      ['UINT32', [30, 20, 10]],
+      ['INT8', [30, 20, 10]],
+      // FP16 and BF16 bit patterns of 30, 20 and 10.
       ['FP16', [0x4f80, 0x4d00, 0x4900]],
+      ['BF16', [0x41f0, 0x41a0, 0x4120]],
     ];
     for (const [dtype, expected] of cases) {
       const tensor = await decode(spec([1, 1, 1, 3], dtype), images(image));
       expect(tensor.dtype).toBe(dtype);
       expect(Array.from(typedView(dtype, tensor.data), Number)).toEqual(expected);
     }
+  });
+
+  it('saturates 255 at 127 in INT8, as OpenCV does, and keeps 255 in the wider types', async () => {
+    const image = await png(1, 1, [[255, 128, 0]]);
+    expect(await values(spec([1, 1, 1, 3], 'INT8'), images(image))).toEqual([0, 127, 127]);
+    for (const dtype of ['FP16', 'BF16', 'INT64', 'INT16'] as const) {
+      const tensor = await decode(spec([1, 1, 1, 3], dtype), images(image));
+      const decoded = Array.from(typedView(dtype, tensor.data), Number);
+      if (dtype === 'FP16') expect(decoded).toEqual([0, 0x5800, 0x5bf8]);
+      else if (dtype === 'BF16') expect(decoded).toEqual([0, 0x4300, 0x437f]);
+      else expect(decoded).toEqual([0, 128, 255]);
+    }
+  });
+
+  it('gives UINT8 and FP32 exactly the BGR bytes and OpenCV fixed-point gray of every pixel', async () => {
+    const pixels = Array.from({ length: 64 * 48 }, (_, i) => [
+      (i * 7) % 256,
+      (i * 13) % 256,
+      (i * 31) % 256,
+    ]);
+    const image = await png(64, 48, pixels);
+    const bgr = pixels.flatMap(([r = 0, g = 0, b = 0]) => [b, g, r]);
+    const gray = pixels.map(
+      ([r = 0, g = 0, b = 0]) => (r * 4899 + g * 9617 + b * 1868 + 8192) >> 14,
+    );
+    for (const dtype of ['UINT8', 'FP32'] as const) {
+      expect(await values(spec([1, 48, 64, 3], dtype), images(image))).toEqual(bgr);
+      expect(await values(spec([1, 48, 64, 1], dtype), images(image))).toEqual(gray);
+    }
+  });
+
+  it('fails conversions once closed', async () => {
+    const decoder = createImageInputDecoder();
+    const image = await png(1, 1, [ODD]);
+    const fp16 = spec([1, 1, 1, 3], 'FP16');
+    await expect(decoder([fp16], images(image))).resolves.toBeDefined();
+    await decoder.close();
+    const error: unknown = await decoder([fp16], images(image)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ServingError);
+    expect((error as ServingError).message).toBe('Internal server error - image decoder is closed');
   });
 
   it('drops alpha and spreads a grayscale image over three channels', async () => {

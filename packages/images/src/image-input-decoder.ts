@@ -1,15 +1,17 @@
-import { ServingError, StatusCode, createNumericTensor, formatShape } from '@ovms/core';
+import { DATA_TYPES, ServingError, StatusCode, createNumericTensor, formatShape } from '@ovms/core';
 import type {
   BinaryInputDecoder,
   BytesTensor,
+  DimRange,
   InputSpec,
   NumericDataType,
   Tensor,
   TensorMap,
 } from '@ovms/core';
-import { decodeImage, probeImage, type ImageSize } from './decode-image.js';
+import { probeImage, type ImageSize } from './decode-image.js';
 import { imageTargetOf, type ImageTarget } from './image-target.js';
-import { allocateOutput, writePixels } from './pixel-conversion.js';
+import { ConversionPool } from './conversion-pool.js';
+import { imagePixels } from './pixel-conversion.js';
 
 export interface ImageInputDecoderOptions {
   /**
@@ -17,6 +19,13 @@ export interface ImageInputDecoderOptions {
    * its images; default 64 Mpx. Checked before any pixel is decoded.
    */
   readonly maxPixels?: number;
+  /** Worker threads converting to FP16, BF16, INT64 and UINT64 (libvips cannot); default 2. */
+  readonly conversionThreads?: number;
+}
+
+/** The decoder, with `close()` to end its conversion threads at shutdown. */
+export interface ImageInputDecoder extends BinaryInputDecoder {
+  close(): Promise<void>;
 }
 
 export const DEFAULT_MAX_PIXELS = 64 * 1024 * 1024;
@@ -46,21 +55,23 @@ function checkCount(spec: InputSpec, target: ImageTarget, tensor: BytesTensor): 
   return count;
 }
 
+const clamp = (size: number, bounds: DimRange) => Math.min(bounds.max, Math.max(bounds.min, size));
+
 /**
- * The size every image of the request takes: the input's fixed H and W, or the images' own
- * where a dim is dynamic, which must then be the same for all of them.
+ * The size every image of the request takes: each image's own brought inside the input's H and
+ * W bounds (a fixed size, a range's nearest bound, or any), which must come out the same for
+ * all of them.
  */
 function outputSize(spec: InputSpec, target: ImageTarget, sizes: readonly ImageSize[]): ImageSize {
   const first = sizes[0] ?? { width: 0, height: 0 };
-  const size = {
-    height: target.height >= 0 ? target.height : first.height,
-    width: target.width >= 0 ? target.width : first.width,
-  };
+  const sized = (image: ImageSize): ImageSize => ({
+    height: clamp(image.height, target.height),
+    width: clamp(image.width, target.width),
+  });
+  const size = sized(first);
   for (const image of sizes) {
-    if (
-      (target.height < 0 && image.height !== size.height) ||
-      (target.width < 0 && image.width !== size.width)
-    ) {
+    const own = sized(image);
+    if (own.height !== size.height || own.width !== size.width) {
       throw new ServingError(
         StatusCode.BINARY_IMAGES_RESOLUTION_MISMATCH,
         `${first.width}x${first.height} vs ${image.width}x${image.height}; ${where(spec)}`,
@@ -75,6 +86,7 @@ async function decodeInput(
   target: ImageTarget,
   tensor: BytesTensor,
   maxPixels: number,
+  pool: ConversionPool,
   signal: AbortSignal | undefined,
 ): Promise<Tensor> {
   const count = checkCount(spec, target, tensor);
@@ -92,13 +104,25 @@ async function decodeInput(
     target.rank === 4
       ? [count, size.height, size.width, target.channels]
       : [count, 1, size.height, size.width, target.channels];
-  const { array, bytes } = allocateOutput(spec.dtype, count * perImage);
-  for (const [index, image] of tensor.data.entries()) {
+  const parts: Uint8Array[] = [];
+  for (const [index, bytes] of tensor.data.entries()) {
     signal?.throwIfAborted();
-    const own = sizes[index];
-    const resize = own?.width === size.width && own.height === size.height ? undefined : size;
-    const decoded = await decodeImage(image, maxPixels, resize);
-    await writePixels(decoded.rgb, target.channels, spec.dtype, array, index * perImage);
+    const info = sizes[index] ?? { ...size, plainRgb: false };
+    const { channels } = target;
+    parts.push(
+      await imagePixels({ bytes, info, maxPixels, size, channels, dtype: spec.dtype }, pool),
+    );
+  }
+  // One image is the tensor as libvips wrote it; a batch is copied together, image by image.
+  const first = parts[0];
+  if (parts.length === 1 && first !== undefined) {
+    return createNumericTensor(spec.dtype, shape, first);
+  }
+  const bytes = new Uint8Array(perImage * count * DATA_TYPES[spec.dtype].byteSize);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
   }
   return createNumericTensor(spec.dtype, shape, bytes);
 }
@@ -109,11 +133,12 @@ async function decodeInput(
  * one channel), 0–255 in the input's precision, resized to the input's fixed H and W. Other
  * inputs pass unchanged, and validation then judges them.
  */
-export function createImageInputDecoder(
-  options: ImageInputDecoderOptions = {},
-): BinaryInputDecoder {
+export function createImageInputDecoder(options: ImageInputDecoderOptions = {}): ImageInputDecoder {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  return async (specs, inputs, signal) => {
+  const pool = new ConversionPool(
+    options.conversionThreads === undefined ? {} : { threads: options.conversionThreads },
+  );
+  const decode: BinaryInputDecoder = async (specs, inputs, signal) => {
     const decoded: TensorMap = new Map(inputs);
     for (const spec of specs) {
       const tensor = inputs.get(spec.name);
@@ -121,8 +146,9 @@ export function createImageInputDecoder(
       const target = imageTargetOf(spec);
       if (target === undefined) continue;
       const numeric = spec as InputSpec & { readonly dtype: NumericDataType };
-      decoded.set(spec.name, await decodeInput(numeric, target, tensor, maxPixels, signal));
+      decoded.set(spec.name, await decodeInput(numeric, target, tensor, maxPixels, pool, signal));
     }
     return decoded;
   };
+  return Object.assign(decode, { close: () => pool.close() });
 }

@@ -1,12 +1,13 @@
-import { ServingError, StatusCode, formatShape } from '@ovms/core';
-import type { InputSpec } from '@ovms/core';
+import { ServingError, StatusCode, dimRangeAt, formatInputShape } from '@ovms/core';
+import type { DimRange, InputSpec } from '@ovms/core';
 
-/** What images sent to one input become: their count, size and channels (-1: the image's own). */
+/** What images sent to one input become: their count, size bounds and channels. */
 export interface ImageTarget {
   /** Rank 5 is an input behind a demultiplexer: each image is one `[1, H, W, C]` shard. */
   readonly rank: 4 | 5;
-  readonly height: number;
-  readonly width: number;
+  /** The sizes H takes: one (min = max), a range, or any (1 to Infinity). */
+  readonly height: DimRange;
+  readonly width: DimRange;
   /** 1 (grayscale) or 3 (BGR). */
   readonly channels: 1 | 3;
 }
@@ -27,6 +28,13 @@ function fixedDim(spec: InputSpec, axis: number): number {
   return dim < 0 || auto === 'all' || auto?.includes(axis) === true ? -1 : dim;
 }
 
+/** The sizes `axis` takes: its fixed size, its range (`100:200`), or any. */
+function sizeBounds(spec: InputSpec, axis: number): DimRange {
+  const fixed = fixedDim(spec, axis);
+  if (fixed >= 0) return { min: fixed, max: fixed };
+  return dimRangeAt(spec, axis) ?? { min: 1, max: Infinity };
+}
+
 /**
  * The geometry binary images take for `spec`, or undefined when the input cannot take images
  * (rank other than 4 or 5): the request then fails validation with the precision error, as a
@@ -45,13 +53,13 @@ export function imageTargetOf(spec: InputSpec): ImageTarget | undefined {
   if (channels !== -1 && channels !== 1 && channels !== 3) {
     throw new ServingError(
       StatusCode.INVALID_NO_OF_CHANNELS,
-      `Expected: 1 or 3; Actual: ${channels} in ${formatShape(spec.shape)}; input name: ${spec.name}`,
+      `Expected: 1 or 3; Actual: ${channels} in ${formatInputShape(spec)}; input name: ${spec.name}`,
     );
   }
   return {
     rank,
-    height: fixedDim(spec, rank - 3),
-    width: fixedDim(spec, rank - 2),
+    height: sizeBounds(spec, rank - 3),
+    width: sizeBounds(spec, rank - 2),
     channels: channels === 1 ? 1 : 3,
   };
 }

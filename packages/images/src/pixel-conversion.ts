@@ -1,113 +1,103 @@
-import { TYPED_ARRAY_OF, bytesOf } from '@ovms/core';
-import type { NumericDataType, NumericTypedArray } from '@ovms/core';
+import type { NumericDataType } from '@ovms/core';
+import sharp, { type Sharp } from 'sharp';
+import { WORKER_DATA_TYPES, type ConversionPool, type WorkerDataType } from './conversion-pool.js';
+import {
+  TO_BGR,
+  decodeBgr,
+  decodeImage,
+  type Depth,
+  type ImageInfo,
+  type ImageSize,
+  type Matrix,
+} from './decode-image.js';
 
-/** Pixels converted between yields to the event loop (well under a millisecond of work). */
-const SLICE = 1 << 16;
-
-function float16Bits(value: number): number {
-  if (value === 0) return 0;
-  const exponent = Math.floor(Math.log2(value));
-  const mantissa = (value / 2 ** exponent - 1) * 1024;
-  return ((exponent + 15) << 10) | mantissa;
-}
-
-function float32Bits(value: number): number {
-  return new Uint32Array(new Float32Array([value]).buffer)[0] ?? 0;
-}
-
-/** Each byte value 0–255 in `dtype`: integers that small are exact in every numeric type. */
-function valueTable(dtype: NumericDataType): NumericTypedArray {
-  const values = Array.from({ length: 256 }, (_, value) => value);
-  switch (dtype) {
-    case 'FP16':
-      return Uint16Array.from(values, float16Bits);
-    case 'BF16':
-      return Uint16Array.from(values, (value) => float32Bits(value) >>> 16);
-    case 'INT64':
-      return BigInt64Array.from(values, BigInt);
-    case 'UINT64':
-      return BigUint64Array.from(values, BigInt);
-    case 'INT8':
-      // OpenCV saturates 0–255 into int8, as its convertTo does.
-      return Int8Array.from(values, (value) => Math.min(value, 127));
-    case 'BOOL':
-    case 'UINT8':
-    case 'INT16':
-    case 'UINT16':
-    case 'INT32':
-    case 'UINT32':
-    case 'FP32':
-    case 'FP64': {
-      const Ctor = TYPED_ARRAY_OF[dtype];
-      const table = new Ctor(256);
-      (table as Float64Array).set(values);
-      return table;
-    }
-  }
-}
-
-const TABLES = new Map<NumericDataType, NumericTypedArray>();
-
-function tableOf(dtype: NumericDataType): NumericTypedArray {
-  let table = TABLES.get(dtype);
-  if (table === undefined) {
-    table = valueTable(dtype);
-    TABLES.set(dtype, table);
-  }
-  return table;
-}
-
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** The libvips depth that holds each type libvips can write; the others go to the pool. */
+const VIPS_DEPTHS: Partial<Record<NumericDataType, Depth>> = {
+  UINT8: 'uchar',
+  INT8: 'char',
+  UINT16: 'ushort',
+  INT16: 'short',
+  UINT32: 'uint',
+  INT32: 'int',
+  FP32: 'float',
+  FP64: 'double',
+};
 
 /**
- * OpenCV's BGR→gray in its fixed-point form (cvtColor: 0.299 R + 0.587 G + 0.114 B scaled by
- * 2^14, rounded), so values equal OpenCV's to the unit.
+ * OpenCV's BGR→gray in its fixed-point form (cvtColor: 0.299 R + 0.587 G + 0.114 B as
+ * n/2^14, rounded): every weighted sum of bytes is a multiple of 2^-14 below 256, exact in
+ * float; adding 0.5 and casting to uchar (libvips truncates) gives OpenCV's values to the unit.
  */
-function gray(red: number, green: number, blue: number): number {
-  return (red * 4899 + green * 9617 + blue * 1868 + 8192) >> 14;
-}
+const GRAY_ROW: Matrix[0] = [4899 / 16384, 9617 / 16384, 1868 / 16384];
+const TO_GRAY: Matrix = [GRAY_ROW, GRAY_ROW, GRAY_ROW];
+
+const raw = (pixels: Uint8Array, width: number, height: number, channels: 1 | 3): Sharp =>
+  sharp(pixels, { raw: { width, height, channels } });
 
 /**
- * Writes decoded RGB pixels (sharp's `raw`, 3 bytes a pixel) into `out` from element `offset`
- * as BGR (`channels` 3) or OpenCV gray (`channels` 1), converted to the output's type. Large
- * images are converted in slices with a yield between them, so the loop is never held long.
+ * Decoded 8-bit RGB pixels (3 bytes a pixel, row-major) as BGR (`channels` 3) or OpenCV gray
+ * (`channels` 1) in `dtype`, as the bytes of a typed array of that type. libvips converts on
+ * libuv's pool (sharp's async API); FP16, BF16, INT64 and UINT64, which libvips cannot write,
+ * are converted by `pool`'s worker threads. Values 0–255 are exact in every type but INT8,
+ * which saturates at 127 as OpenCV's convertTo does.
  */
-export async function writePixels(
+export async function convertPixels(
   rgb: Uint8Array,
+  size: { readonly width: number; readonly height: number },
   channels: 1 | 3,
   dtype: NumericDataType,
-  out: NumericTypedArray,
-  offset: number,
-): Promise<void> {
-  const table = tableOf(dtype) as Float64Array;
-  const target = out as Float64Array;
-  const pixels = rgb.length / 3;
-  for (let start = 0; start < pixels; start += SLICE) {
-    if (start > 0) await yieldToLoop();
-    const end = Math.min(pixels, start + SLICE);
-    if (channels === 3) {
-      for (let pixel = start; pixel < end; pixel++) {
-        const from = pixel * 3;
-        const to = offset + from;
-        target[to] = table[rgb[from + 2] ?? 0] ?? 0;
-        target[to + 1] = table[rgb[from + 1] ?? 0] ?? 0;
-        target[to + 2] = table[rgb[from] ?? 0] ?? 0;
-      }
-    } else {
-      for (let pixel = start; pixel < end; pixel++) {
-        const from = pixel * 3;
-        const value = gray(rgb[from] ?? 0, rgb[from + 1] ?? 0, rgb[from + 2] ?? 0);
-        target[offset + pixel] = table[value] ?? 0;
-      }
+  pool: ConversionPool,
+): Promise<Uint8Array> {
+  const { width, height } = size;
+  const depth = VIPS_DEPTHS[dtype];
+  let pixels: Uint8Array;
+  if (channels === 3) {
+    const bgr = raw(rgb, width, height, 3).recomb(TO_BGR);
+    // recomb computes in float; integer values cast back exactly.
+    if (depth !== undefined) return bgr.raw({ depth }).toBuffer();
+    pixels = await bgr.raw({ depth: 'uchar' }).toBuffer();
+  } else {
+    pixels = await raw(rgb, width, height, 3)
+      .recomb(TO_GRAY)
+      .linear(1, 0.5)
+      .extractChannel(0)
+      .raw({ depth: 'uchar' })
+      .toBuffer();
+    if (depth === 'uchar') return pixels;
+    if (depth !== undefined) {
+      return raw(pixels, width, height, 1).toColourspace('b-w').raw({ depth }).toBuffer();
     }
   }
+  if (!WORKER_DATA_TYPES.has(dtype)) throw new Error(`no conversion of pixels to ${dtype}`);
+  return pool.convert(pixels, dtype as WorkerDataType);
 }
 
-/** A zeroed output array of `count` elements of `dtype`, and its bytes. */
-export function allocateOutput(
-  dtype: NumericDataType,
-  count: number,
-): { array: NumericTypedArray; bytes: Uint8Array } {
-  const array = new TYPED_ARRAY_OF[dtype](count);
-  return { array, bytes: bytesOf(array) };
+/** How one image is decoded: its bytes and header, and the size and element type it takes. */
+export interface PixelRequest {
+  readonly bytes: Uint8Array;
+  readonly info: ImageInfo;
+  readonly maxPixels: number;
+  readonly size: ImageSize;
+  readonly channels: 1 | 3;
+  readonly dtype: NumericDataType;
+}
+
+/**
+ * One image as the input takes it, the bytes of a typed array of `dtype`: a plain 8-bit RGB
+ * image to BGR in a type libvips writes goes through one libvips pipeline (the common case:
+ * a JPEG into an FP32 or UINT8 input); anything else is decoded to 8-bit RGB first and then
+ * converted (convertPixels).
+ */
+export async function imagePixels(
+  request: PixelRequest,
+  pool: ConversionPool,
+): Promise<Uint8Array> {
+  const { bytes, info, maxPixels, size, channels, dtype } = request;
+  const resize = info.width === size.width && info.height === size.height ? undefined : size;
+  const depth = VIPS_DEPTHS[dtype];
+  if (channels === 3 && info.plainRgb && depth !== undefined) {
+    return decodeBgr(bytes, maxPixels, resize, depth);
+  }
+  const decoded = await decodeImage(bytes, maxPixels, resize);
+  return convertPixels(decoded.rgb, size, channels, dtype, pool);
 }

@@ -11,7 +11,7 @@ export const H = 4;
 export const W = 6;
 
 /** y = x + 0 on FP32 of `dims`: the decoded tensor comes back as it reached the model. */
-async function writeIdentity(dir: string, dims: readonly FixtureDim[]): Promise<void> {
+export async function writeIdentity(dir: string, dims: readonly FixtureDim[]): Promise<void> {
   const model = encodeOnnxModel('identity', {
     inputs: [{ name: 'x', dtype: 'FP32', dims }],
     outputs: [{ name: 'y', dtype: 'FP32', dims }],

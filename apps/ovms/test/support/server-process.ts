@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@ovms/storage/test-support';
+import { createGrpcClients, type GrpcClients } from './grpc.js';
 import { MAIN_TS, PROJECT_ROOT } from './paths.js';
+import { writeConfig } from './repository.js';
 
 /** The `ovms` command running from source as a child process, REST on 127.0.0.1. */
 export interface ServerProcess {
@@ -126,4 +128,30 @@ export async function startReadyServer(
     throw error;
   }
   return server;
+}
+
+/** The `ovms` command serving a config of `models`, once ready, with gRPC clients to it. */
+export interface ConfigServer {
+  readonly server: GrpcServerProcess;
+  readonly grpc: GrpcClients;
+  stop(): Promise<void>;
+}
+
+/** Writes a config of `models` (with metrics on) to `configPath` and starts ovms on it. */
+export async function startConfigServer(
+  configPath: string,
+  models: readonly object[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ConfigServer> {
+  await writeConfig(configPath, models);
+  const server = await startReadyServer(['--config_path', configPath], env);
+  const grpc = createGrpcClients(server.grpcAddress);
+  return {
+    server,
+    grpc,
+    async stop() {
+      grpc.close();
+      await server.stop();
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import type { ShapeDim } from '@ovms/core';
 import koffi from 'koffi';
 import type {
   InputLayout,
@@ -117,7 +118,7 @@ class CModel implements OvModel {
     return readPorts(api, this.handle, api.modelOutputsSize, api.modelConstOutputByIndex, 'output');
   }
 
-  reshape(shapes: ReadonlyMap<string, readonly number[]>): void {
+  reshape(shapes: ReadonlyMap<string, readonly ShapeDim[]>): void {
     const names = [...shapes.keys()];
     const partial = [...shapes.values()].map(toPartialShape);
     check(this.api, this.api.modelReshape(this.handle, names, partial, names.length), 'reshape');

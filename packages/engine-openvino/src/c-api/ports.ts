@@ -1,5 +1,7 @@
 import koffi from 'koffi';
+import { isDimRange, type ShapeDim } from '@ovms/core';
 import type { PortInfo } from '../binding.js';
+import { boundedDims } from '../port-dims.js';
 import { OpenvinoError } from '../openvino-error.js';
 import {
   ELEMENT_TYPES,
@@ -51,23 +53,29 @@ interface DimStruct {
 }
 const DimType = koffi.struct({ min: 'int64_t', max: 'int64_t' });
 
-/** Dims with -1 for dynamic ones (bounded ranges count as dynamic); undefined for dynamic rank. */
-function decodePartialShape(shape: PartialShapeStruct): number[] | undefined {
+/**
+ * Dims with -1 for dynamic ones, bounded intervals (`100..200`) also in `dimRanges`; shape
+ * undefined for dynamic rank. OpenVINO's unbounded max is -1.
+ */
+function decodePartialShape(shape: PartialShapeStruct): Pick<PortInfo, 'shape' | 'dimRanges'> {
   const rank = shape.rank;
   if (rank === undefined || Number(rank.max) < 0 || Number(rank.min) !== Number(rank.max)) {
-    return undefined;
+    return { shape: undefined };
   }
   const count = Number(rank.max);
-  if (count === 0) return [];
-  const dims = koffi.decode(shape.dims, DimType, count) as DimStruct[];
-  return dims.map((d) => (Number(d.min) === Number(d.max) ? Number(d.max) : -1));
+  if (count === 0) return { shape: [] };
+  const dims = (koffi.decode(shape.dims, DimType, count) as DimStruct[]).map((d) => ({
+    min: Number(d.min),
+    max: Number(d.max),
+  }));
+  return boundedDims(dims);
 }
 
-/** -1 → a fully dynamic dimension, else a static one. */
-export function toPartialShape(dims: readonly number[]): PartialShapeStruct {
+/** -1 → a fully dynamic dimension, a range → its interval, else a static one. */
+export function toPartialShape(dims: readonly ShapeDim[]): PartialShapeStruct {
   return {
     rank: { min: dims.length, max: dims.length },
-    dims: dims.map((d) => (d < 0 ? { min: 0, max: -1 } : { min: d, max: d })),
+    dims: dims.map((d) => (isDimRange(d) ? d : d < 0 ? { min: 0, max: -1 } : { min: d, max: d })),
   };
 }
 
@@ -85,7 +93,7 @@ export function readPort(api: CApi, port: Ptr, what: string): PortInfo {
       return {
         name,
         elementType: elementTypeName(typeOut[0] ?? 0),
-        shape: decodePartialShape(shape),
+        ...decodePartialShape(shape),
       };
     } finally {
       api.partialShapeFree(shape);

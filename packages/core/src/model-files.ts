@@ -1,9 +1,12 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ServingError, StatusCode } from '@ovms/core';
+import { ServingError, StatusCode } from './status.js';
 
-/** The model formats OpenVINO reads from a version directory (through its frontends). */
+// Which model a version directory holds, by one rule for every engine (SPEC "Model
+// repository"): an engine serves the formats it reads and finds several models an error alike.
+
+/** The model formats of a version directory (OpenVINO reads them all, onnxruntime ONNX). */
 export type ModelFormat = 'ir' | 'onnx' | 'saved-model' | 'frozen-graph' | 'tflite' | 'paddle';
 
 /**

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServingError } from '@ovms/core';
 import { findModelFiles, formatName } from './model-files.js';
+import { ServingError } from './status.js';
 
 describe('findModelFiles', () => {
   let root = '';
