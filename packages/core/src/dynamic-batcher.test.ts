@@ -180,6 +180,21 @@ describe('createDynamicBatcher', () => {
     expect((await Promise.all(rest)).map((a) => values(a, 's'))).toEqual([[5], [9], [13]]);
   });
 
+  it('starts the requests that queued behind a busy engine as soon as it frees, without their delay', async () => {
+    const model = rowModel();
+    const b = batcher(model, settings({ maxBatchSize: 8, preferredBatchSizes: [1] }));
+    const first = b.infer(input(1, 0));
+    const busy = await model.called(1);
+    const queued = [b.infer(input(1, 2)), b.infer(input(1, 4))];
+    busy.release();
+    // The delay is a minute: only the freed slot can start them.
+    const next = await model.called(2);
+    expect(next.inputs.get('x')!.shape).toEqual([2, 2]);
+    next.release();
+    expect(values(await first, 's')).toEqual([1]);
+    expect((await Promise.all(queued)).map((a) => values(a, 's'))).toEqual([[5], [9]]);
+  });
+
   it('starts a batch as soon as its rows reach a preferred size', async () => {
     const model = rowModel({ autoRelease: true });
     const b = batcher(model, settings({ maxBatchSize: 8, preferredBatchSizes: [2, 6] }));

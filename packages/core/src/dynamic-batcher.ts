@@ -164,20 +164,27 @@ class Batcher implements DynamicBatcher {
     else member.reject(error);
   }
 
-  /** Starts every batch that is due while slots are free, then arms the timer for the next. */
-  #pump(): void {
+  /**
+   * Starts every batch that is due while slots are free, then arms the timer for the next.
+   * `slotFreed`: a batch just finished, so the oldest group waited behind a busy engine and
+   * starts now; waiting out its delay as well would only idle the engine it waited for.
+   */
+  #pump(slotFreed = false): void {
     const now = nowUs();
     let next = Infinity;
+    let flush = slotFreed;
     for (const group of this.#groups.values()) {
       if (this.#running >= this.#slots) break;
       const deadline = group.members[0]!.arrivedAt + this.#delayUs;
-      if (group.rows >= this.#max || this.#preferred.has(group.rows) || deadline <= now) {
+      const due = group.rows >= this.#max || this.#preferred.has(group.rows) || deadline <= now;
+      if (due || flush) {
+        flush = false;
         this.#start(group, now);
       } else {
         next = Math.min(next, deadline);
       }
     }
-    // While every slot is busy the batch waits for a slot, not a timer: `#finish` pumps again.
+    // While every slot is busy the groups wait for a slot, not a timer: `#run` pumps again.
     if (this.#running >= this.#slots) next = Infinity;
     this.#arm(next, now);
   }
@@ -245,7 +252,7 @@ class Batcher implements DynamicBatcher {
     } finally {
       for (const view of taken) this.#pool.give(view);
       this.#running--;
-      this.#pump();
+      this.#pump(true);
     }
   }
 
@@ -267,7 +274,8 @@ class Batcher implements DynamicBatcher {
  * join along dimension 0, up to `maxBatchSize` rows. A batch starts when it is full, when its
  * rows reach a preferred size, or when its oldest request has waited `maxQueueDelayUs`, and
  * only while fewer than `maxBatchesInFlight` batches run: while the engine is busy, requests
- * gather until a slot frees instead of each waiting for its own turn. Each request gets its
+ * gather, and the oldest group starts the moment a batch finishes, its delay or not (an idle
+ * engine waits at most the delay for company; a busy one never adds it). Each request gets its
  * own rows back as views of the batch's outputs. Call `checkBatchable` first.
  */
 export function createDynamicBatcher(options: DynamicBatcherOptions): DynamicBatcher {
