@@ -165,6 +165,22 @@ describe('createDynamicBatcher', () => {
     expect(values(outputs, 'y')).toEqual([4, 7]);
   });
 
+  it('does not hold requests for company while they arrive further apart than the delay', async () => {
+    const model = rowModel({ autoRelease: true });
+    const delayUs = 2000;
+    const b = batcher(model, settings({ maxBatchSize: 8, maxQueueDelayUs: delayUs }));
+    // One request at a time: each waits the delay until the mean gap between arrivals passes it.
+    const elapsedMs: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      await b.infer(input(1, i));
+      elapsedMs.push(performance.now() - started);
+    }
+    expect(elapsedMs[0]).toBeGreaterThanOrEqual(delayUs / 1000);
+    expect(elapsedMs.some((ms) => ms < delayUs / 1000)).toBe(true);
+    expect(model.calls.every((call) => call.inputs.get('x')!.shape[0] === 1)).toBe(true);
+  });
+
   it('with delay 0 runs a request at once and joins only the backlog that gathers meanwhile', async () => {
     const model = rowModel();
     const b = batcher(model, settings({ maxBatchSize: 8, maxQueueDelayUs: 0 }));

@@ -56,6 +56,9 @@ interface Group {
 
 const nowUs = (): number => performance.now() * 1000;
 
+/** Weight of the newest gap in the mean time between arrivals. */
+const GAP_WEIGHT = 0.2;
+
 /**
  * Checks at load that batches can be joined and split for this model: every input's first
  * dimension dynamic (or `auto`), every output's first dimension dynamic. Throws
@@ -92,6 +95,9 @@ class Batcher implements DynamicBatcher {
   #running = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
+  /** Moving mean of the time between arrivals; 0 at first, so the first request waits. */
+  #gapUs = 0;
+  #lastArrival: number | undefined;
 
   constructor(options: DynamicBatcherOptions) {
     this.#options = options;
@@ -111,10 +117,15 @@ class Batcher implements DynamicBatcher {
     return new Promise<TensorMap>((resolve, reject) => {
       // Throwing here rejects the promise: an aborted request never queues.
       signal?.throwIfAborted();
+      const arrivedAt = nowUs();
+      if (this.#lastArrival !== undefined) {
+        this.#gapUs += GAP_WEIGHT * (arrivedAt - this.#lastArrival - this.#gapUs);
+      }
+      this.#lastArrival = arrivedAt;
       const member: Member = {
         inputs,
         rows,
-        arrivedAt: nowUs(),
+        arrivedAt,
         timing,
         signal,
         resolve,
@@ -173,11 +184,13 @@ class Batcher implements DynamicBatcher {
     const now = nowUs();
     let next = Infinity;
     let flush = slotFreed;
+    // Requests arriving further apart than the delay would wait it out alone: start them now.
+    const lonely = this.#gapUs > this.#delayUs;
     for (const group of this.#groups.values()) {
       if (this.#running >= this.#slots) break;
       const deadline = group.members[0]!.arrivedAt + this.#delayUs;
       const due = group.rows >= this.#max || this.#preferred.has(group.rows) || deadline <= now;
-      if (due || flush) {
+      if (due || flush || lonely) {
         flush = false;
         this.#start(group, now);
       } else {
@@ -275,7 +288,9 @@ class Batcher implements DynamicBatcher {
  * rows reach a preferred size, or when its oldest request has waited `maxQueueDelayUs`, and
  * only while fewer than `maxBatchesInFlight` batches run: while the engine is busy, requests
  * gather, and the oldest group starts the moment a batch finishes, its delay or not (an idle
- * engine waits at most the delay for company; a busy one never adds it). Each request gets its
+ * engine waits at most the delay for company; a busy one never adds it). When requests have
+ * lately arrived further apart than the delay (a mean over arrivals), none waits: company is
+ * not expected, so waiting would only add the delay to every request of a quiet model. Each request gets its
  * own rows back as views of the batch's outputs. Call `checkBatchable` first.
  */
 export function createDynamicBatcher(options: DynamicBatcherOptions): DynamicBatcher {
