@@ -31,6 +31,8 @@ export interface ServingMetricsOptions {
 
 /** A MetricsRecorder that renders the Prometheus text format OVMS serves on `/metrics`. */
 export interface ServingMetrics extends MetricsRecorder {
+  /** Dynamic batches: `ovms_batch_size` and `ovms_batch_queue_delay_us`. */
+  batchDone(record: BatchRecord): void;
   /** The `Content-Type` of `text()`. */
   readonly contentType: string;
   /** The exposition text, with the gauges read from `usageSource` now. */
