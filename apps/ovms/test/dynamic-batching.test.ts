@@ -77,9 +77,14 @@ function request(i: number) {
   return { rows, a, b, sum: a.map((value, k) => value + b[k]!) };
 }
 
-async function infer(model: string, i: number, output: string): Promise<number[]> {
+async function infer(
+  model: string,
+  i: number,
+  output: string,
+  clients: GrpcClients = grpc,
+): Promise<number[]> {
   const { rows, a, b } = request(i);
-  const response: Message = await unary(grpc.inference, 'ModelInfer', {
+  const response: Message = await unary(clients.inference, 'ModelInfer', {
     model_name: model,
     inputs: [
       { name: 'a', datatype: 'FP32', shape: [rows, 4] },
@@ -93,8 +98,8 @@ async function infer(model: string, i: number, output: string): Promise<number[]
 }
 
 /** `count` and `sum` of the model's ovms_batch_size histogram, and its `le="1"` bucket. */
-async function batchSizes(model: string) {
-  const text = await (await fetch(`${server.restUrl}/metrics`)).text();
+async function batchSizes(model: string, from: GrpcServerProcess = server) {
+  const text = await (await fetch(`${from.restUrl}/metrics`)).text();
   const value = (series: string) => {
     const line = text.split('\n').find((l) => l.startsWith(`${series} `));
     return line === undefined ? undefined : Number(line.slice(series.length + 1));
@@ -153,4 +158,24 @@ describe('dynamic_batching through the ovms binary', () => {
       'Version 1 of model fixed failed to load: Configuration file is invalid - model fixed: dynamic_batching needs the first dimension of every input dynamic or batch_size auto; input x has shape (1,3)',
     );
   });
+
+  it('--dynamic_batching batches the single model of the command line', async () => {
+    const single = await startReadyServer([
+      ...['--model_name', 'add', '--model_path', join(root, 'add')],
+      ...['--dynamic_batching', JSON.stringify(BATCHING), '--metrics_enable'],
+    ]);
+    const clients = createGrpcClients(single.grpcAddress);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: REQUESTS }, (_, i) => infer('add', i, 'sum', clients)),
+      );
+      answers.forEach((sum, i) => expect(sum).toEqual(request(i).sum));
+      const sizes = await batchSizes('add', single);
+      expect(sizes.sum, single.output()).toBe(expectedRows);
+      expect(sizes.count).toBeLessThan(REQUESTS);
+    } finally {
+      clients.close();
+      await single.stop();
+    }
+  }, 150_000);
 });
