@@ -67,8 +67,7 @@ const GAP_WEIGHT = 0.2;
 export function checkBatchable(name: string, loaded: LoadedModel): void {
   for (const input of loaded.inputs) {
     const auto = input.autoDims === 'all' || (input.autoDims?.includes(0) ?? false);
-    if (input.shape.length === 0 && auto) continue;
-    if (input.shape[0] === -1 || (auto && input.shape.length > 0)) continue;
+    if (auto || input.shape[0] === -1) continue;
     throw new ServingError(
       StatusCode.CONFIG_FILE_INVALID,
       `model ${name}: dynamic_batching needs the first dimension of every input dynamic or batch_size auto; input ${input.name} has shape ${formatShape(input.shape)}`,
