@@ -4,7 +4,7 @@
 // and batch 16, the limits batching moves between. Used by `npm run bench` and
 // `npm run bench:batching` (bench/batching/run.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeMlpModel } from '@ovms/testing';
@@ -60,6 +60,8 @@ export interface BatchingResult {
   readonly rows: readonly BatchingRow[];
   readonly raw1: RawLimit;
   readonly raw16: RawLimit;
+  /** The machine's 1-minute load average at the start and at the end of the run. */
+  readonly load: readonly [number, number];
 }
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -81,6 +83,7 @@ async function batchSizeTotals(server: ServerProcess): Promise<{ sum: number; co
 export async function runBatchingBench(options: BatchingBenchOptions): Promise<BatchingResult> {
   const { settings, log } = options;
   const { seconds } = settings;
+  const loadAtStart = loadavg()[0] ?? NaN;
   const root = await mkdtemp(join(tmpdir(), 'bench-batching-'));
   // Every infer request of both models and the raw engine's, plus fs threads (as bench/run.ts).
   const pool = Math.max(4 * availableParallelism(), settings.nireq + settings.batchingNireq) + 4;
@@ -160,7 +163,7 @@ export async function runBatchingBench(options: BatchingBenchOptions): Promise<B
           `on ${perSecond(on).toFixed(0)} req/s p50 ${on.p50Us.toFixed(0)} µs, mean batch ${meanBatch.toFixed(1)}`,
       );
     }
-    return { settings, rows, raw1, raw16 };
+    return { settings, rows, raw1, raw16, load: [loadAtStart, loadavg()[0] ?? NaN] };
   } finally {
     await Promise.all([raw.stop(), client.stop(), server?.stop()]);
     await rm(root, { recursive: true, force: true });
