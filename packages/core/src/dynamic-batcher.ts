@@ -229,7 +229,7 @@ class Batcher implements DynamicBatcher {
       members.push(member);
     }
     group.rows -= rows;
-    // A group that keeps members goes to the back: its next oldest arrived after the others'.
+    // A group that keeps members goes to the back, so the other groups get the next free slots.
     this.#groups.delete(group.key);
     if (group.members.length > 0) this.#groups.set(group.key, group);
     this.#running++;
