@@ -369,6 +369,24 @@ describe('createDynamicBatcher', () => {
     expect(timing).toEqual({ waitUs: 5, inferenceUs: 7 });
   });
 
+  it('validates before joining: a bad request fails alone and never reaches the batch', async () => {
+    const model = rowModel({ autoRelease: true });
+    const servable = createModelServable({
+      name: 'm',
+      version: 1,
+      loaded: model.loaded,
+      dynamicBatching: { maxBatchSize: 2, maxQueueDelayUs: 60_000_000 },
+    });
+    const bad = servable.infer({ inputs: input(1, 0, 3) });
+    const good = [servable.infer({ inputs: input(1, 2) }), servable.infer({ inputs: input(1, 4) })];
+    const error = await rejection(bad);
+    expect(error).toBeInstanceOf(ServingError);
+    expect((error as ServingError).code).toBe(StatusCode.INVALID_SHAPE);
+    expect((await Promise.all(good)).map((a) => values(a, 's'))).toEqual([[5], [9]]);
+    expect(model.calls).toHaveLength(1);
+    expect(model.calls[0]!.inputs.get('x')!.shape).toEqual([2, 2]);
+  });
+
   it('under concurrency, distinct inputs each get exactly the unbatched answer', async () => {
     const model = rowModel({ autoRelease: true, nireq: 2 });
     const servable = createModelServable({
