@@ -5,6 +5,7 @@
 //   BENCH_SECONDS=2            seconds per cell (PP-OCR det cells twice that)
 //   BENCH_MODELS=add,mlp,mlp32,det   BENCH_CONCURRENCY=1,4,16   BENCH_PATHS=kserve-grpc,...
 //   BENCH_NIREQ=1 (ONNX Runtime)     BENCH_OV_NIREQ=2 (OpenVINO)   BENCH_DOCS=0 (print only)
+//   BENCH_BATCHING=0 skips the dynamic batching section (bench/batching, its variables there)
 // Reuses bench/server: its raw-engine and client processes, its server launcher and workload.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { linkPpOcrDetModel, writeFixtureModel, writeMlpModel } from '@ovms/testing';
+import { runBatchingBench, type BatchingResult } from './batching/bench.js';
+import { batchingOptionsFromEnv } from './batching/options.js';
+import { CHART_FILE, batchingChart, batchingSection, batchingVerdicts } from './batching/report.js';
 import { perSecond, peakCell, type Cell, type TargetName } from './cells.js';
 import {
   mlserverInstalled,
@@ -291,6 +295,16 @@ try {
   await rm(root, { recursive: true, force: true });
 }
 
+// Dynamic batching: its own server and raw engine, once the others have stopped.
+let batching: BatchingResult | undefined;
+if (env['BENCH_BATCHING'] !== '0') {
+  console.error('Dynamic batching (MLP 1024-4096-4096-1024, OpenVINO):');
+  batching = await runBatchingBench(batchingOptionsFromEnv(env)).catch((error: unknown) => {
+    notes.push(`Dynamic batching bench failed: ${String(error).split('\n')[0]}`);
+    return undefined;
+  });
+}
+
 function machineBusyPercent(): number {
   const end = machineJiffies();
   return (100 * (end.busy - jiffiesAtStart.busy)) / (end.total - jiffiesAtStart.total);
@@ -323,11 +337,20 @@ const context: RunContext = {
   notes,
   wallSeconds: (Date.now() - started) / 1000,
 };
-const report = renderReport(cells, context);
+const rendered = renderReport(cells, context);
+const report =
+  batching === undefined
+    ? rendered
+    : {
+        markdown: `${rendered.markdown}\n${batchingSection(batching, `${context.date} by \`npm run bench\``)}\n`,
+        charts: new Map([...rendered.charts, [CHART_FILE, batchingChart(batching)]]),
+      };
 for (const verdict of evaluateTargets(cells, models)) {
   console.log(`${verdict.target}: ${formatVerdict(verdict.met)}`);
   for (const line of verdict.measured) console.log(`  ${line}`);
 }
+for (const verdict of batching === undefined ? [] : batchingVerdicts(batching))
+  console.log(`${verdict.name}: ${formatVerdict(verdict.met)} (${verdict.measured})`);
 if (writeDocs) {
   const docs = join(PROJECT_ROOT, 'docs');
   await mkdir(join(docs, 'performance'), { recursive: true });

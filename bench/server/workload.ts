@@ -8,7 +8,8 @@ import { createNumericTensor, type TensorMap } from '@ovms/core';
  * The workloads: a tiny model (overhead), a dense MLP at batch 1 and 32 (one model file, two
  * input shapes) and a compute-bound one (throughput).
  */
-export type BenchModelName = 'add' | 'mlp' | 'mlp32' | 'det';
+export type BenchModelName =
+  'add' | 'mlp' | 'mlp32' | 'det' | 'heavy' | 'heavy16' | 'heavy_batched';
 
 export interface BenchInput {
   readonly name: string;
@@ -45,6 +46,22 @@ export const BENCH_MODELS: Readonly<Record<BenchModelName, BenchModel>> = {
     name: 'det',
     label: 'PP-OCRv4 det 1x3x640x640',
     inputs: [{ name: 'x', shape: [1, 3, 640, 640] }],
+  },
+  // The dynamic batching bench (bench/batching): one compute-bound model served twice.
+  heavy: {
+    name: 'heavy',
+    label: 'MLP 1024-4096-4096-1024 batch 1',
+    inputs: [{ name: 'x', shape: [1, 1024] }],
+  },
+  heavy16: {
+    name: 'heavy',
+    label: 'MLP 1024-4096-4096-1024 batch 16',
+    inputs: [{ name: 'x', shape: [16, 1024] }],
+  },
+  heavy_batched: {
+    name: 'heavy_batched',
+    label: 'MLP 1024-4096-4096-1024 batch 1, dynamic batching',
+    inputs: [{ name: 'x', shape: [1, 1024] }],
   },
 };
 

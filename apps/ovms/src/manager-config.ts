@@ -25,6 +25,7 @@ export function toManagerConfig(
       versionPolicy: model.versionPolicy,
       loadOptions: toModelLoadOptions(model, loadOptionsOptions),
       ...(model.engine !== undefined && { engine: model.engine }),
+      ...(model.dynamicBatching !== undefined && { dynamicBatching: model.dynamicBatching }),
     })),
     pipelines: config.pipelines.map((pipeline) => ({
       name: pipeline.name,

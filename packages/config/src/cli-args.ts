@@ -3,6 +3,7 @@ import { FLAG_BY_NAME, flagMax, helpText } from './cli-flags.js';
 import type { FlagSpec } from './cli-flags.js';
 import { checkModeFlags, checkSettings } from './cli-validate.js';
 import type { FlagValues } from './cli-validate.js';
+import { parseDynamicBatching } from './dynamic-batching.js';
 import { toModelConfig } from './model-config-schema.js';
 import type { RawModelConfig } from './model-config-schema.js';
 import { parseBatchSize, parsePluginConfig, parseVersionPolicy } from './model-settings.js';
@@ -219,6 +220,7 @@ function buildModelSource(values: FlagValues, cwd: string | undefined): ModelSou
     idle_sequence_cleanup: flag('idle_sequence_cleanup'),
     low_latency_transformation: flag('low_latency_transformation'),
     max_sequence_number: num(values, 'max_sequence_number'),
+    dynamic_batching: setting('dynamic_batching', parseDynamicBatching),
   };
   const resolvePath = (path: string) => (cwd === undefined ? path : resolveBasePath(path, cwd));
   const config: ServerConfig = {

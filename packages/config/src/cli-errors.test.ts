@@ -80,6 +80,11 @@ describe('parseServerArgs: errors name the flag', () => {
       'plugin_config',
     ],
     [
+      [...single, '--dynamic_batching', '{"max_batch_size":-4}'],
+      '--dynamic_batching: max_batch_size must be an integer >= 1; got -4',
+      'dynamic_batching',
+    ],
+    [
       [...single, '--log_level', 'VERBOSE'],
       'log_level should be one of: TRACE, DEBUG, INFO, WARNING, ERROR',
       'log_level',

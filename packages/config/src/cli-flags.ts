@@ -266,6 +266,14 @@ export const FLAGS: readonly FlagSpec[] = [
   single('max_sequence_number', 'uint', 'Stateful: maximum concurrent sequences', {
     notes: NOT_SERVED,
   }),
+  single(
+    'dynamic_batching',
+    'string',
+    'JSON {"max_batch_size":N,"max_queue_delay_microseconds":D}',
+    {
+      notes: 'ovms-ts extension; docs/config-json.md.',
+    },
+  ),
 ];
 
 export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]));

@@ -22,6 +22,7 @@ export const SINGLE_MODEL_FLAGS = [
   'idle_sequence_cleanup',
   'low_latency_transformation',
   'max_sequence_number',
+  'dynamic_batching',
 ] as const;
 
 /**

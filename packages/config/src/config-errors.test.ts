@@ -87,6 +87,14 @@ describe('parseConfigText: schema errors (JSON_INVALID with JSON paths)', () => 
       'monitoring.metrics.enable: expected a boolean; got "yes"',
     ],
     [
+      model({ dynamic_batching: { max_batch_size: 0 } }),
+      'model_config_list[0].config.dynamic_batching: max_batch_size must be an integer >= 1; got 0',
+    ],
+    [
+      model({ dynamic_batching: { max_batch_size: 4, preferred_batch_size: [8] } }),
+      'model_config_list[0].config.dynamic_batching: preferred_batch_size must be an array of integers from 1 to max_batch_size (4); got [8]',
+    ],
+    [
       '{"model_config_list": [], "mediapipe_config_list": []}',
       'mediapipe_config_list: mediapipe_config_list is an OVMS feature that ovms-ts does not support',
     ],

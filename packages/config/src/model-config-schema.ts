@@ -5,6 +5,7 @@ import {
   parsePluginConfig,
   parseVersionPolicy,
 } from './model-settings.js';
+import { parseDynamicBatching } from './dynamic-batching.js';
 import type { ModelConfig } from './server-config.js';
 import { parseLayoutSetting, parseShapeSetting } from './shape-layout.js';
 import { nonNegativeInt, setting, unsupported } from './zod-settings.js';
@@ -34,6 +35,8 @@ export const modelConfigBodySchema = z
     max_sequence_number: nonNegativeInt.optional(),
     // Built-in names or a plugin's: an engine nobody registered fails the version's load.
     engine: z.string().min(1).optional(),
+    // ovms-ts extension (Triton's key): join concurrent requests into batches.
+    dynamic_batching: setting(parseDynamicBatching),
     custom_loader_options: unsupported('custom_loader_options'),
     graph_path: unsupported('graph_path (MediaPipe)'),
     subconfig: unsupported('subconfig (MediaPipe)'),
@@ -80,5 +83,6 @@ export function toModelConfig(
     idleSequenceCleanup: raw.idle_sequence_cleanup ?? true,
     ...(raw.max_sequence_number !== undefined && { maxSequenceNumber: raw.max_sequence_number }),
     ...(raw.engine !== undefined && { engine: raw.engine }),
+    ...(raw.dynamic_batching !== undefined && { dynamicBatching: raw.dynamic_batching }),
   };
 }

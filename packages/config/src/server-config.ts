@@ -1,3 +1,5 @@
+import type { DynamicBatchingSettings } from '@ovms/core';
+
 /**
  * The normalised, typed view of an OVMS `config.json` (or of single-model CLI flags): what the
  * lifecycle, the DAG and the app consume. Keys are camelCase; defaults are filled in; relative
@@ -45,6 +47,8 @@ export interface ModelConfig {
   readonly maxSequenceNumber?: number;
   /** ovms-ts extension: force an engine instead of choosing by file format. */
   readonly engine?: EngineName;
+  /** ovms-ts extension (Triton's `dynamic_batching`): absent, each request runs alone. */
+  readonly dynamicBatching?: DynamicBatchingSettings;
 }
 
 /** A pipeline node input: `alias` is the name the node's model/library sees. */

@@ -76,6 +76,12 @@ export { validateInput, validateInputs } from './input-validation.js';
 export { inferenceFailure, requestedOutputs, selectOutputs, decodedInputs } from './model-call.js';
 export { createModelServable } from './model-servable.js';
 export type { ModelServableOptions } from './model-servable.js';
+export { checkBatchable, createDynamicBatcher } from './dynamic-batcher.js';
+export type {
+  DynamicBatcher,
+  DynamicBatcherOptions,
+  DynamicBatchingSettings,
+} from './dynamic-batcher.js';
 export {
   KSERVE_EXTENSIONS,
   KSERVE_PLATFORM,
@@ -88,6 +94,7 @@ export { RequestQueue } from './request-queue.js';
 export type { RequestQueueOptions } from './request-queue.js';
 export { noopMetrics } from './metrics-recorder.js';
 export type {
+  BatchRecord,
   InferenceRecord,
   MetricsRecorder,
   RequestRecord,

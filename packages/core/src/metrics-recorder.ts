@@ -27,6 +27,16 @@ export interface InferenceRecord {
   readonly waitUs: number;
 }
 
+/** One batch a dynamic batcher started (SPEC.md "Dynamic batching"). */
+export interface BatchRecord {
+  readonly name: string;
+  readonly version: number;
+  /** Rows in the batch: the sum of its requests' first dimensions. */
+  readonly size: number;
+  /** How long each request in it waited in the queue, in microseconds. */
+  readonly queueDelaysUs: readonly number[];
+}
+
 /**
  * Where transports and the model manager report what OVMS exposes as metrics
  * (`ovms_requests_success`, `ovms_request_time_us`, `ovms_inference_time_us`, …). @ovms/metrics
@@ -40,6 +50,8 @@ export interface MetricsRecorder {
   requestStarted(): void;
   requestDone(record: RequestRecord): void;
   inferenceDone(record: InferenceRecord): void;
+  /** A dynamic batch started; recorders without it do not see batches. */
+  batchDone?(record: BatchRecord): void;
 }
 
 export const noopMetrics: MetricsRecorder = {

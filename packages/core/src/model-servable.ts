@@ -5,6 +5,8 @@ import type {
   LoadedModel,
   TensorSpec,
 } from './engine.js';
+import { checkBatchable, createDynamicBatcher } from './dynamic-batcher.js';
+import type { DynamicBatcher, DynamicBatchingSettings } from './dynamic-batcher.js';
 import type { InferenceRecord, MetricsRecorder } from './metrics-recorder.js';
 import { inferenceFailure, requestedOutputs, selectOutputs, decodedInputs } from './model-call.js';
 import { validateInputs } from './input-validation.js';
@@ -19,6 +21,11 @@ export interface ModelServableOptions {
   readonly metrics?: MetricsRecorder;
   /** Decodes binary inputs (images) sent to numeric inputs, before validation; absent: refused. */
   readonly decodeBinaryInputs?: BinaryInputDecoder;
+  /**
+   * The model's `dynamic_batching` key: concurrent requests join batches after validation.
+   * Absent: each request runs alone. A model whose batches cannot be joined or split is refused.
+   */
+  readonly dynamicBatching?: DynamicBatchingSettings;
 }
 
 /**
@@ -33,6 +40,8 @@ class ModelServable implements Servable {
   readonly #loaded: LoadedModel;
   readonly #metrics: MetricsRecorder | undefined;
   readonly #decode: BinaryInputDecoder | undefined;
+  /** In front of the engine when the model batches dynamically. */
+  readonly #batcher: DynamicBatcher | undefined;
 
   constructor(options: ModelServableOptions) {
     this.name = options.name;
@@ -40,6 +49,7 @@ class ModelServable implements Servable {
     this.#loaded = options.loaded;
     this.#metrics = options.metrics;
     this.#decode = options.decodeBinaryInputs;
+    this.#batcher = batcherFor(options);
   }
 
   get inputs(): readonly InputSpec[] {
@@ -65,9 +75,14 @@ class ModelServable implements Servable {
     return selectOutputs(produced, wanted);
   }
 
+  #infer(inputs: TensorMap, signal?: AbortSignal, timing?: InferTiming): Promise<TensorMap> {
+    if (this.#batcher !== undefined) return this.#batcher.infer(inputs, signal, timing);
+    return this.#loaded.infer(inputs, signal, timing);
+  }
+
   async #run(request: InferRequest): Promise<TensorMap> {
     const metrics = this.#metrics;
-    if (metrics === undefined) return this.#loaded.infer(request.inputs, request.signal);
+    if (metrics === undefined) return this.#infer(request.inputs, request.signal);
     // One object is both the engine's timing and the metrics record: a single allocation per
     // request. It starts at -1 so an engine that fills nothing reports nothing, not zeros.
     const record: InferenceRecord & InferTiming = {
@@ -76,10 +91,22 @@ class ModelServable implements Servable {
       waitUs: -1,
       inferenceUs: -1,
     };
-    const outputs = await this.#loaded.infer(request.inputs, request.signal, record);
+    const outputs = await this.#infer(request.inputs, request.signal, record);
     if (record.inferenceUs >= 0 && record.waitUs >= 0) metrics.inferenceDone(record);
     return outputs;
   }
+}
+
+function batcherFor(options: ModelServableOptions): DynamicBatcher | undefined {
+  if (options.dynamicBatching === undefined) return undefined;
+  checkBatchable(options.name, options.loaded);
+  return createDynamicBatcher({
+    name: options.name,
+    version: options.version,
+    loaded: options.loaded,
+    settings: options.dynamicBatching,
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
+  });
 }
 
 /**

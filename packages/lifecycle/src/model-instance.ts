@@ -1,6 +1,7 @@
 import { LeaseCounter, createModelServable } from '@ovms/core';
 import type {
   BinaryInputDecoder,
+  DynamicBatchingSettings,
   LoadedModel,
   MetricsRecorder,
   Servable,
@@ -19,6 +20,8 @@ export interface ModelInstanceOptions {
   readonly metrics?: MetricsRecorder;
   /** Decodes binary inputs (images) sent to numeric inputs; absent: they are refused. */
   readonly decodeBinaryInputs?: BinaryInputDecoder;
+  /** The model's `dynamic_batching`; a model that cannot batch makes the constructor throw. */
+  readonly dynamicBatching?: DynamicBatchingSettings;
 }
 
 /** One loaded version's infer-request pool now, for the OVMS gauges. */
@@ -59,6 +62,7 @@ export class ModelInstance {
       ...(options.decodeBinaryInputs !== undefined && {
         decodeBinaryInputs: options.decodeBinaryInputs,
       }),
+      ...(options.dynamicBatching !== undefined && { dynamicBatching: options.dynamicBatching }),
     });
   }
 

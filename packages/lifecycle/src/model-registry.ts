@@ -22,6 +22,8 @@ export function loadKeyOf(definition: ModelDefinition): string {
     basePath: definition.basePath,
     engine: definition.engine ?? null,
     loadOptions: definition.loadOptions,
+    // Only when set, so the keys of models without batching stay as they were.
+    ...(definition.dynamicBatching !== undefined && { batching: definition.dynamicBatching }),
   });
 }
 

@@ -1,4 +1,5 @@
 import type {
+  DynamicBatchingSettings,
   Engine,
   InputSpec,
   ModelLoadOptions,
@@ -17,6 +18,8 @@ export interface ModelDefinition {
   readonly loadOptions: ModelLoadOptions;
   /** Engine name overriding format-based selection (our `engine` extension to OVMS config). */
   readonly engine?: string;
+  /** The model's `dynamic_batching`: concurrent requests join batches. Absent: they run alone. */
+  readonly dynamicBatching?: DynamicBatchingSettings;
 }
 
 /**

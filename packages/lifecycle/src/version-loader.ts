@@ -98,17 +98,26 @@ export class VersionLoader {
     try {
       const engine = await engines.select(localDir, definition.engine);
       const loaded = await engine.load(localDir, definition.loadOptions);
-      return new ModelInstance({
-        model: target.model,
-        version: target.version,
-        loaded,
-        attempt: target.attempt,
-        localDir,
-        ...(this.#options.metrics !== undefined && { metrics: this.#options.metrics }),
-        ...(this.#options.decodeBinaryInputs !== undefined && {
-          decodeBinaryInputs: this.#options.decodeBinaryInputs,
-        }),
-      });
+      try {
+        return new ModelInstance({
+          model: target.model,
+          version: target.version,
+          loaded,
+          attempt: target.attempt,
+          localDir,
+          ...(this.#options.metrics !== undefined && { metrics: this.#options.metrics }),
+          ...(this.#options.decodeBinaryInputs !== undefined && {
+            decodeBinaryInputs: this.#options.decodeBinaryInputs,
+          }),
+          ...(definition.dynamicBatching !== undefined && {
+            dynamicBatching: definition.dynamicBatching,
+          }),
+        });
+      } catch (error) {
+        // A model refused after loading (its config cannot apply to it) still holds the engine's resources.
+        await loaded.close();
+        throw error;
+      }
     } catch (error) {
       await this.#release(localDir);
       throw error;

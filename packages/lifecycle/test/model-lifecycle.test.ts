@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bytesOf, createNumericTensor, typedView } from '@ovms/core';
 import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
 import { fixtureSpec } from '@ovms/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -196,6 +197,60 @@ describe('model lifecycle on onnxruntime and a local repository', () => {
     await eventually(() => expect(states(m, 'other')).toEqual(['1:AVAILABLE']));
     expect(m.configStatus().error).toBeUndefined();
     expect((await load.stop()).failures).toEqual([]);
+  });
+
+  it('refuses dynamic_batching on a model with a fixed batch, closes it, and loads it once the key goes', async () => {
+    const base = join(root, 'fixed');
+    await addVersion(base, 1, 'fixed_shape');
+    await writeConfig(configPath, [
+      { name: 'fixed', base_path: base, dynamic_batching: { max_batch_size: 4 } },
+    ]);
+    const m = await startManager();
+    expect(m.status('fixed')).toEqual([
+      {
+        version: 1,
+        state: 'LOADING',
+        errorCode: 2,
+        errorMessage: 'UNKNOWN',
+        reason:
+          'Configuration file is invalid - model fixed: dynamic_batching needs the first dimension of every input dynamic or batch_size auto; input x has shape (1,3)',
+      },
+    ]);
+    // The engine loaded it before the refusal: that copy is closed, not leaked.
+    expect(engine.open).toBe(0);
+
+    await writeConfig(configPath, [{ name: 'fixed', base_path: base }]);
+    await eventually(() => expect(states(m, 'fixed')).toEqual(['1:AVAILABLE']));
+  });
+
+  it('batches a model with dynamic_batching: concurrent requests share one engine call', async () => {
+    const base = join(root, 'add');
+    await addVersion(base, 1);
+    await writeConfig(configPath, [
+      {
+        name: 'add',
+        base_path: base,
+        dynamic_batching: { max_batch_size: 4, max_queue_delay_microseconds: 60_000_000 },
+      },
+    ]);
+    const m = await startManager();
+    await using lease = await m.acquire('add');
+    const row = (value: number) =>
+      createNumericTensor('FP32', [1, 4], bytesOf(new Float32Array(4).fill(value)));
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map((value) =>
+        lease.servable.infer({
+          inputs: new Map([
+            ['a', row(value)],
+            ['b', row(10 * value)],
+          ]),
+        }),
+      ),
+    );
+    expect(engine.calls).toBe(1);
+    expect(
+      answers.map((outputs) => [...typedView('FP32', outputs.get('sum')!.data as Uint8Array)]),
+    ).toEqual([11, 22, 33, 44].map((sum) => [sum, sum, sum, sum]));
   });
 
   it('reports a corrupt version with its error while the other versions serve', async () => {

@@ -47,6 +47,8 @@ export function localStorage(): StorageRegistry {
 export class CountingEngine implements Engine {
   readonly name: string;
   open = 0;
+  /** Inferences that reached the engine. */
+  calls = 0;
   /** How long the last load took, in ms: a new version cannot serve sooner. */
   lastLoadMs = 0;
   readonly #inner: Engine;
@@ -69,7 +71,10 @@ export class CountingEngine implements Engine {
     return {
       inputs: loaded.inputs,
       outputs: loaded.outputs,
-      infer: (inputs, signal, timing) => loaded.infer(inputs, signal, timing),
+      infer: (inputs, signal, timing) => {
+        this.calls += 1;
+        return loaded.infer(inputs, signal, timing);
+      },
       ...(usage !== undefined && { usage }),
       close: async () => {
         this.open -= 1;
@@ -92,6 +97,7 @@ export function configFileLoader(path: string): ConfigLoader {
           versionPolicy: model.versionPolicy,
           loadOptions: toModelLoadOptions(model),
           ...(model.engine === undefined ? {} : { engine: model.engine }),
+          ...(model.dynamicBatching !== undefined && { dynamicBatching: model.dynamicBatching }),
         })),
         pipelines: file.config.pipelines.map((pipeline) => ({
           name: pipeline.name,
@@ -106,6 +112,7 @@ export interface ConfigModel {
   readonly name: string;
   readonly base_path: string;
   readonly model_version_policy?: object;
+  readonly dynamic_batching?: object;
 }
 
 /** Writes config.json atomically (rename), as editors and deploy tools do. */

@@ -14,6 +14,9 @@ export const METRIC_FAMILIES = [
   'ovms_infer_req_queue_size',
   'ovms_infer_req_active',
   'ovms_streams',
+  // ovms-ts additions: dynamic batching (SPEC.md "Dynamic batching"); only batching models have series.
+  'ovms_batch_size',
+  'ovms_batch_queue_delay_us',
 ] as const;
 
 export type MetricFamily = (typeof METRIC_FAMILIES)[number];
@@ -27,6 +30,8 @@ export const DEFAULT_METRIC_FAMILIES: readonly MetricFamily[] = [
   'ovms_wait_for_infer_req_time_us',
   'ovms_current_requests',
   'ovms_streams',
+  'ovms_batch_size',
+  'ovms_batch_queue_delay_us',
 ];
 
 /**
@@ -60,6 +65,8 @@ export const METRIC_HELP = {
   ovms_infer_req_active:
     'Number of currently consumed inference request from the processing queue.',
   ovms_streams: 'Number of OpenVINO execution streams.',
+  ovms_batch_size: 'Rows in each batch the dynamic batcher ran.',
+  ovms_batch_queue_delay_us: 'Time a request waited in the dynamic batching queue.',
 } as const satisfies Record<MetricFamily, string>;
 
 /**
@@ -69,6 +76,9 @@ export const METRIC_HELP = {
 export const TIME_BUCKETS_US: readonly number[] = Array.from({ length: 33 }, (_, i) =>
   Number((10n * 9n ** BigInt(i)) / 5n ** BigInt(i)),
 );
+
+/** Upper bounds of `ovms_batch_size`: powers of two up to 1024 rows. */
+export const BATCH_SIZE_BUCKETS: readonly number[] = Array.from({ length: 11 }, (_, i) => 2 ** i);
 
 /** `metrics_list` named a family OVMS does not have (OVMS: INVALID_METRICS_FAMILY_NAME). */
 export class MetricsListError extends Error {

@@ -49,6 +49,8 @@ describe('createServingMetrics', () => {
       ovms_wait_for_infer_req_time_us: 'histogram',
       ovms_current_requests: 'gauge',
       ovms_streams: 'gauge',
+      ovms_batch_size: 'histogram',
+      ovms_batch_queue_delay_us: 'histogram',
     });
     expect(text).toContain(
       '# HELP ovms_requests_success Number of successful requests to a model or a DAG.',
@@ -236,5 +238,36 @@ describe('createServingMetrics', () => {
 
   it('serves the Prometheus text content type', () => {
     expect(createServingMetrics().contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+  });
+
+  it('observes each dynamic batch: its size once, each member queue delay', async () => {
+    const metrics = createServingMetrics();
+    metrics.batchDone({ name: 'm', version: 2, size: 5, queueDelaysUs: [40, 900] });
+    metrics.batchDone({ name: 'm', version: 2, size: 1, queueDelaysUs: [15] });
+    const text = await metrics.text();
+    const labels = 'name="m",version="2"';
+    expect(samplesOf(text, 'ovms_batch_size')).toEqual(
+      expect.arrayContaining([
+        `ovms_batch_size_bucket{le="1",${labels}} 1`,
+        `ovms_batch_size_bucket{le="4",${labels}} 1`,
+        `ovms_batch_size_bucket{le="8",${labels}} 2`,
+        `ovms_batch_size_sum{${labels}} 6`,
+        `ovms_batch_size_count{${labels}} 2`,
+      ]),
+    );
+    expect(samplesOf(text, 'ovms_batch_queue_delay_us')).toEqual(
+      expect.arrayContaining([
+        `ovms_batch_queue_delay_us_bucket{le="18",${labels}} 1`,
+        `ovms_batch_queue_delay_us_bucket{le="58",${labels}} 2`,
+        `ovms_batch_queue_delay_us_sum{${labels}} 955`,
+        `ovms_batch_queue_delay_us_count{${labels}} 3`,
+      ]),
+    );
+  });
+
+  it('leaves the batch families out of metrics_list unless named', async () => {
+    const metrics = createServingMetrics({ enabledMetrics: ['ovms_requests_success'] });
+    metrics.batchDone({ name: 'm', version: 1, size: 3, queueDelaysUs: [1] });
+    expect(Object.keys(familiesOf(await metrics.text()))).toEqual(['ovms_requests_success']);
   });
 });

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { InferenceRecord, MetricsRecorder, RequestRecord } from '@ovms/core';
+import type { BatchRecord, InferenceRecord, MetricsRecorder, RequestRecord } from '@ovms/core';
 import {
+  BATCH_SIZE_BUCKETS,
   METRIC_HELP,
   TIME_BUCKETS_US,
   resolveMetricFamilies,
@@ -30,6 +31,8 @@ export interface ServingMetricsOptions {
 
 /** A MetricsRecorder that renders the Prometheus text format OVMS serves on `/metrics`. */
 export interface ServingMetrics extends MetricsRecorder {
+  /** Dynamic batches: `ovms_batch_size` and `ovms_batch_queue_delay_us`. */
+  batchDone(record: BatchRecord): void;
   /** The `Content-Type` of `text()`. */
   readonly contentType: string;
   /** The exposition text, with the gauges read from `usageSource` now. */
@@ -77,6 +80,8 @@ class PromServingMetrics implements ServingMetrics {
   readonly #queueSize: Gauge<LabelNames<typeof MODEL_LABELS>> | undefined;
   readonly #active: Gauge<LabelNames<typeof MODEL_LABELS>> | undefined;
   readonly #streams: Gauge<LabelNames<typeof MODEL_LABELS>> | undefined;
+  readonly #batchSize: Histogram<LabelNames<typeof MODEL_LABELS>> | undefined;
+  readonly #batchQueueDelay: Histogram<LabelNames<typeof MODEL_LABELS>> | undefined;
 
   constructor(families: ReadonlySet<MetricFamily>, usageSource?: () => Iterable<ModelUsage>) {
     this.#usageSource = usageSource;
@@ -85,13 +90,17 @@ class PromServingMetrics implements ServingMetrics {
       families.has(name)
         ? new Counter<L>({ name, help: METRIC_HELP[name], labelNames, registers })
         : undefined;
-    const histogram = <L extends string>(name: MetricFamily, labelNames: readonly L[]) =>
+    const histogram = <L extends string>(
+      name: MetricFamily,
+      labelNames: readonly L[],
+      buckets: readonly number[] = TIME_BUCKETS_US,
+    ) =>
       families.has(name)
         ? new Histogram<L>({
             name,
             help: METRIC_HELP[name],
             labelNames,
-            buckets: [...TIME_BUCKETS_US],
+            buckets: [...buckets],
             registers,
           })
         : undefined;
@@ -109,6 +118,8 @@ class PromServingMetrics implements ServingMetrics {
     this.#queueSize = gauge('ovms_infer_req_queue_size');
     this.#active = gauge('ovms_infer_req_active');
     this.#streams = gauge('ovms_streams');
+    this.#batchSize = histogram('ovms_batch_size', MODEL_LABELS, BATCH_SIZE_BUCKETS);
+    this.#batchQueueDelay = histogram('ovms_batch_queue_delay_us', MODEL_LABELS);
   }
 
   get contentType(): string {
@@ -151,6 +162,13 @@ class PromServingMetrics implements ServingMetrics {
     this.#seed(labels);
     this.#inferenceTime?.observe(labels, record.inferenceUs);
     this.#waitTime?.observe(labels, record.waitUs);
+  }
+
+  batchDone(record: BatchRecord): void {
+    const labels = { name: record.name, version: String(record.version) };
+    this.#seed(labels);
+    this.#batchSize?.observe(labels, record.size);
+    for (const us of record.queueDelaysUs) this.#batchQueueDelay?.observe(labels, us);
   }
 
   async text(): Promise<string> {

@@ -8,7 +8,8 @@ const { onnx } = onnxProto;
 export interface MlpModelOptions {
   /** Features per row of the input `x` [batch, inputSize]. */
   readonly inputSize: number;
-  readonly hiddenSize: number;
+  /** One hidden layer's width, or several (each followed by a Relu), in order. */
+  readonly hiddenSize: number | readonly number[];
   /** Columns of the output `y` [batch, outputSize]. */
   readonly outputSize: number;
   /** A fixed batch size (a model exported for one shape); default a dynamic `batch`. */
@@ -27,11 +28,22 @@ function weights(count: number, seed: number): Uint8Array {
 }
 
 /**
- * A two-layer perceptron (MatMul, Add, Relu, MatMul, Add) as ONNX, for benchmarks: small
- * enough that per-request overhead shows, real enough that both engines run their kernels.
+ * A perceptron (MatMul, Add, Relu per hidden layer, then MatMul, Add) as ONNX, for benchmarks:
+ * small enough that per-request overhead shows, real enough that both engines run their kernels;
+ * several wide hidden layers make it compute-bound (the dynamic batching bench).
  */
 export function encodeMlpOnnxModel(options: MlpModelOptions): Uint8Array {
   const { inputSize, hiddenSize, outputSize, batch = 'batch' } = options;
+  const sizes = [
+    inputSize,
+    ...(typeof hiddenSize === 'number' ? [hiddenSize] : hiddenSize),
+    outputSize,
+  ];
+  const layers = sizes.slice(1).map((to, i) => ({
+    from: sizes[i]!,
+    to,
+    input: i === 0 ? 'x' : `h${3 * i}`,
+  }));
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const initializer = (name: string, dims: number[], seed: number) => ({
     name,
@@ -61,19 +73,30 @@ export function encodeMlpOnnxModel(options: MlpModelOptions): Uint8Array {
       name: 'mlp',
       input: [tensor('x', [batch, inputSize])],
       output: [tensor('y', [batch, outputSize])],
-      initializer: [
-        initializer('w1', [inputSize, hiddenSize], 1),
-        initializer('b1', [hiddenSize], 2),
-        initializer('w2', [hiddenSize, outputSize], 3),
-        initializer('b2', [outputSize], 4),
-      ],
-      node: [
-        { name: 'fc1', opType: 'MatMul', input: ['x', 'w1'], output: ['h1'] },
-        { name: 'bias1', opType: 'Add', input: ['h1', 'b1'], output: ['h2'] },
-        { name: 'relu', opType: 'Relu', input: ['h2'], output: ['h3'] },
-        { name: 'fc2', opType: 'MatMul', input: ['h3', 'w2'], output: ['h4'] },
-        { name: 'bias2', opType: 'Add', input: ['h4', 'b2'], output: ['y'] },
-      ],
+      initializer: layers.flatMap((layer, i) => [
+        initializer(`w${i + 1}`, [layer.from, layer.to], 2 * i + 1),
+        initializer(`b${i + 1}`, [layer.to], 2 * i + 2),
+      ]),
+      node: layers.flatMap((layer, i) => {
+        // Intermediate values are h1, h2, … in order: a one-hidden-layer model keeps its names.
+        const n = i + 1;
+        const h = (k: number) => `h${3 * i + k}`;
+        const last = n === layers.length;
+        return [
+          { name: `fc${n}`, opType: 'MatMul', input: [layer.input, `w${n}`], output: [h(1)] },
+          { name: `bias${n}`, opType: 'Add', input: [h(1), `b${n}`], output: [last ? 'y' : h(2)] },
+          ...(last
+            ? []
+            : [
+                {
+                  name: n === 1 ? 'relu' : `relu${n}`,
+                  opType: 'Relu',
+                  input: [h(2)],
+                  output: [h(3)],
+                },
+              ]),
+        ];
+      }),
     },
   });
   return onnx.ModelProto.encode(model).finish();
