@@ -25,7 +25,7 @@ beforeAll(async () => {
   root = await writeControlRepository();
   server = await startReadyServer([
     ...controlArgs(root, 'explicit'),
-    ...['--max_message_bytes', String(MAX_BODY)],
+    ...['--max_message_bytes', String(MAX_BODY), '--metrics_enable'],
   ]);
 }, 180_000);
 afterAll(async () => {
@@ -112,6 +112,11 @@ describe('model control over REST, curl-shaped', () => {
     expect(stats[0]?.['last_inference']).toBeGreaterThan(Date.now() - 60_000);
     expect(await curl('GET', '/v2/models/fixed/versions/1/stats')).toEqual(byModel);
     expect(await curl('GET', '/v2/models/stats')).toEqual(byModel);
+    // The same observation reached the Prometheus metrics: one successful ModelInfer over REST.
+    const metrics = await (await fetch(`${server.restUrl}/metrics`)).text();
+    expect(metrics).toContain(
+      'ovms_requests_success{api="KServe",interface="REST",method="ModelInfer",name="fixed",version="1"} 1',
+    );
 
     const unload = '{"parameters": {"unload_dependents": false}}';
     expect(await curl('POST', '/v2/repository/models/fixed/unload', unload)).toEqual({
