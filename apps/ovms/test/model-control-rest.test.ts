@@ -2,9 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { freePort } from '@ovms/storage/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlArgs, writeControlRepository } from './support/control-repository.js';
 import { createGrpcClients, expectGrpcError, unary } from './support/grpc.js';
+import { MAIN_TS, PROJECT_ROOT } from './support/paths.js';
+import { run } from './support/process.js';
 import { mutate, seededRandom } from './support/robustness.js';
 import { eventually, startGrpcServerProcess, startReadyServer } from './support/server-process.js';
 import type { GrpcServerProcess } from './support/server-process.js';
@@ -244,6 +247,25 @@ describe('model control over REST, curl-shaped', () => {
     expect(await curl('POST', '/v2/models/fixed/infer', INFER_FIXED)).toMatchObject({
       status: 200,
     });
+  });
+});
+
+describe('model control flags', () => {
+  it('a --model_repository_path that is not a folder stops the start, naming it', async () => {
+    const missing = join(root, 'no-such-folder');
+    const result = await run(
+      process.execPath,
+      [
+        ...['--conditions=@ovms/source', '--import', 'tsx', MAIN_TS],
+        ...['--rest_port', String(await freePort())],
+        ...controlArgs(missing, 'explicit'),
+      ],
+      { cwd: PROJECT_ROOT, timeoutMs: 60_000 },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `ovms: The provided base path is invalid or doesn't exists - --model_repository_path ${missing} is not a folder`,
+    );
   });
 });
 
