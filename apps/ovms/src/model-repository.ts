@@ -75,6 +75,7 @@ export function createServedModelControl(options: ServedModelControlOptions): Mo
     mode: options.settings?.controlMode ?? 'none',
     listRepository: () => repository?.list() ?? Promise.resolve([]),
     defineModel: (name, config) => {
+      // Unreachable without a repository: the mode is then `none`, which refuses every load first.
       if (repository === undefined) throw new Error('no model repository');
       return repository.define(name, config);
     },

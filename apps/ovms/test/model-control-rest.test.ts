@@ -131,6 +131,41 @@ describe('model control over REST, curl-shaped', () => {
     });
   });
 
+  it('an unload under load fails no request: each is served or refused before admission', async () => {
+    expect((await curl('POST', '/v2/repository/models/add/load')).status).toBe(200);
+    const body = JSON.stringify({
+      inputs: ['a', 'b'].map((name) => ({
+        name,
+        shape: [1, 4],
+        datatype: 'FP32',
+        data: [1, 2, 3, 4],
+      })),
+    });
+    const answers: string[] = [];
+    let served = 0;
+    let stop = false;
+    const client = async () => {
+      while (!stop) {
+        const answer = await curl('POST', '/v2/models/add/infer', body);
+        if (answer.status === 200) served += 1;
+        else answers.push(`${answer.status} ${JSON.stringify(answer.body)}`);
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    await expect.poll(() => served, { timeout: 30_000 }).toBeGreaterThan(20);
+    expect(await curl('POST', '/v2/repository/models/add/unload')).toEqual({
+      status: 200,
+      body: '',
+    });
+    await expect.poll(() => answers.length, { timeout: 30_000 }).toBeGreaterThan(4);
+    stop = true;
+    await Promise.all(clients);
+    // Refused before a lease (the version is UNLOADING or gone), never failed once admitted.
+    expect(new Set(answers)).toEqual(
+      new Set(['404 {"error":"Model with requested version is not found"}']),
+    );
+  });
+
   it.each([
     ['a name with an encoded /', 'a%2Fb', 'a/b'],
     ['a name with a \\', 'a%5Cb', 'a\\b'],
