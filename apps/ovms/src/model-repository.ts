@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseModelOverride } from '@ovms/config';
 import type { ModelRepositorySettings } from '@ovms/config';
 import { ServingError, StatusCode } from '@ovms/core';
-import type { Logger, ModelControl, StatisticsRecorder } from '@ovms/core';
+import type { ModelControl, StatisticsRecorder } from '@ovms/core';
 import { checkModelName, createModelControl } from '@ovms/lifecycle';
 import type { ControlledManager, ModelDefinition } from '@ovms/lifecycle';
 import { toModelDefinition } from './manager-config.js';
@@ -30,9 +30,14 @@ export async function checkRepositoryFolder(path: string): Promise<void> {
     );
 }
 
+/**
+ * The model repository folder: its subfolders (symbolic links to folders too, as volume
+ * mounts make them) whose names are model names, and their definitions with OVMS defaults or
+ * a load request's config override.
+ */
 export function createModelRepositoryFolder(
   settings: ModelRepositorySettings,
-  options: ManagerConfigOptions & { readonly logger: Logger },
+  options: ManagerConfigOptions = {},
 ): ModelRepositoryFolder {
   const valid = (name: string): boolean => {
     try {
@@ -45,10 +50,18 @@ export function createModelRepositoryFolder(
   return {
     async list() {
       const entries = await readdir(settings.path, { withFileTypes: true });
-      return entries
-        .filter((entry) => entry.isDirectory() && valid(entry.name))
-        .map((entry) => entry.name)
-        .sort();
+      const isFolder = async (entry: (typeof entries)[number]): Promise<boolean> =>
+        entry.isDirectory() ||
+        (entry.isSymbolicLink() &&
+          (await stat(join(settings.path, entry.name)).then(
+            (info) => info.isDirectory(),
+            () => false,
+          )));
+      const names: string[] = [];
+      for (const entry of entries) {
+        if (valid(entry.name) && (await isFolder(entry))) names.push(entry.name);
+      }
+      return names.sort();
     },
     define(name, config) {
       const model = parseModelOverride({ name, basePath: join(settings.path, name) }, config);

@@ -120,7 +120,7 @@ export async function createServingStack(options: ServingStackOptions): Promise<
   const repositoryFolder =
     options.modelRepository === undefined
       ? undefined
-      : createModelRepositoryFolder(options.modelRepository, { ...cacheOptions, logger });
+      : createModelRepositoryFolder(options.modelRepository, cacheOptions);
 
   const workDir = await mkdtemp(join(tmpdir(), 'ovms-'));
   // JPEG/PNG sent to numeric inputs, decoded as OVMS does, for models and pipelines alike.
