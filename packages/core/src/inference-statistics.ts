@@ -65,7 +65,8 @@ export interface StatisticsRecorderOptions {
  * the totals by the versions that served (a client inventing names grows nothing).
  */
 export class StatisticsRecorder implements MetricsRecorder {
-  readonly #versions = new Map<string, MutableCounters>();
+  // By name, then version: no key is built per request (hot path).
+  readonly #models = new Map<string, Map<number, MutableCounters>>();
   readonly #forward: MetricsRecorder | undefined;
   readonly #now: () => number;
 
@@ -102,7 +103,7 @@ export class StatisticsRecorder implements MetricsRecorder {
 
   /** The totals of one version so far (zeros when it has served nothing). */
   read(name: string, version: number): VersionCounters {
-    const counters = this.#versions.get(keyOf(name, version));
+    const counters = this.#models.get(name)?.get(version);
     if (counters === undefined) return EMPTY_COUNTERS;
     return {
       ...counters,
@@ -114,8 +115,10 @@ export class StatisticsRecorder implements MetricsRecorder {
   }
 
   #counters(name: string, version: number): MutableCounters {
-    const key = keyOf(name, version);
-    let counters = this.#versions.get(key);
+    let versions = this.#models.get(name);
+    if (versions === undefined)
+      this.#models.set(name, (versions = new Map<number, MutableCounters>()));
+    let counters = versions.get(version);
     if (counters === undefined) {
       counters = {
         lastInference: 0,
@@ -126,7 +129,7 @@ export class StatisticsRecorder implements MetricsRecorder {
         queue: zero(),
         computeInfer: zero(),
       };
-      this.#versions.set(key, counters);
+      versions.set(version, counters);
     }
     return counters;
   }
@@ -135,8 +138,4 @@ export class StatisticsRecorder implements MetricsRecorder {
 function add(duration: MutableDuration, ns: number): void {
   duration.count += 1;
   duration.ns += Math.round(ns);
-}
-
-function keyOf(name: string, version: number): string {
-  return `${name}\n${version}`;
 }
