@@ -6,6 +6,7 @@ import type { GrpcServices } from '@ovms/api-grpc';
 import { createRestApp } from '@ovms/api-rest';
 import type { RestApp, RestCorsOptions } from '@ovms/api-rest';
 import { DEFAULT_LIMITS } from '@ovms/config';
+import { createDashboard } from '@ovms/dashboard';
 import type { LimitSettings, ServerConfig } from '@ovms/config';
 import { createMemoryBudget } from '@ovms/core';
 import type { Engine, Logger, MemoryBudget } from '@ovms/core';
@@ -139,6 +140,11 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     maxBodyBytes: limits.maxMessageBytes,
     memoryBudget,
     ...options.access,
+    page: createDashboard({
+      pipelines: () => pipelines.definitions(),
+      metricsEnabled: metrics !== undefined,
+      statisticsEnabled: false,
+    }),
     ...(metrics !== undefined && {
       metricsText: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
     }),
