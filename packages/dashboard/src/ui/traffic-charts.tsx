@@ -53,7 +53,8 @@ function Chart({ id, title, unit, times, lines }: ChartProps) {
       {
         width: Math.max(240, element.clientWidth),
         height: 180,
-        legend: { show: true },
+        // Labels only: values under the cursor would crowd three small charts.
+        legend: { show: true, live: false },
         // From zero, and at least to 1 so that an idle chart has a readable axis.
         scales: {
           x: { time: true },
