@@ -1,6 +1,6 @@
 import { readConfigFile, toModelLoadOptions } from '@ovms/config';
-import type { ServerConfig } from '@ovms/config';
-import type { ConfigLoader, ManagerConfig } from '@ovms/lifecycle';
+import type { ModelConfig, ServerConfig } from '@ovms/config';
+import type { ConfigLoader, ManagerConfig, ModelDefinition } from '@ovms/lifecycle';
 import type { ServedPipeline } from './pipelines.js';
 
 export interface ManagerConfigOptions {
@@ -17,19 +17,27 @@ export function toManagerConfig(
   config: ServerConfig,
   options: ManagerConfigOptions = {},
 ): ManagerConfig<ServedPipeline> {
-  const loadOptionsOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
   return {
-    models: config.models.map((model) => ({
-      name: model.name,
-      basePath: model.basePath,
-      versionPolicy: model.versionPolicy,
-      loadOptions: toModelLoadOptions(model, loadOptionsOptions),
-      ...(model.engine !== undefined && { engine: model.engine }),
-    })),
+    models: config.models.map((model) => toModelDefinition(model, options)),
     pipelines: config.pipelines.map((pipeline) => ({
       name: pipeline.name,
       definition: { pipeline, libraries: config.customNodeLibraries },
     })),
+  };
+}
+
+/** One model of config.json, the flags or the model repository, as the manager serves it. */
+export function toModelDefinition(
+  model: ModelConfig,
+  options: ManagerConfigOptions = {},
+): ModelDefinition {
+  const loadOptionsOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
+  return {
+    name: model.name,
+    basePath: model.basePath,
+    versionPolicy: model.versionPolicy,
+    loadOptions: toModelLoadOptions(model, loadOptionsOptions),
+    ...(model.engine !== undefined && { engine: model.engine }),
   };
 }
 

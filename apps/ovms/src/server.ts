@@ -70,6 +70,9 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
   const stack = await createServingStack({
     config: initialConfig,
     ...(models.kind === 'config-file' && { configPath: models.configPath }),
+    ...(start.options.modelRepository !== undefined && {
+      modelRepository: start.options.modelRepository,
+    }),
     ...(settings.cacheDir !== undefined && { cacheDir: settings.cacheDir }),
     // Plugins load before anything listens, so one that fails stops the start (docs/plugins.md).
     plugins: settings.plugins,
@@ -169,6 +172,13 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
 async function readInitialConfig(options: ServerOptions): Promise<ServerConfig> {
   // Read once up front: monitoring settings are needed before the manager exists, and a broken
   // file must stop the start before anything listens (OVMS exits on an invalid config).
-  if (options.models.kind === 'single-model') return options.models.config;
-  return (await readConfigFile(options.models.configPath)).config;
+  switch (options.models.kind) {
+    case 'single-model':
+      return options.models.config;
+    case 'repository':
+      // Only `--model_repository_path`: its models are the manager's, not a config's.
+      return { models: [], pipelines: [], customNodeLibraries: [] };
+    case 'config-file':
+      return (await readConfigFile(options.models.configPath)).config;
+  }
 }

@@ -6,16 +6,17 @@ import type { GrpcServices } from '@ovms/api-grpc';
 import { createRestApp } from '@ovms/api-rest';
 import type { RestApp, RestCorsOptions } from '@ovms/api-rest';
 import { DEFAULT_LIMITS } from '@ovms/config';
+import type { LimitSettings, ModelRepositorySettings, ServerConfig } from '@ovms/config';
+import { StatisticsRecorder, createMemoryBudget } from '@ovms/core';
+import type { Engine, Logger, MemoryBudget, ModelControl } from '@ovms/core';
 import { createDashboard } from '@ovms/dashboard';
-import type { LimitSettings, ServerConfig } from '@ovms/config';
-import { createMemoryBudget } from '@ovms/core';
-import type { Engine, Logger, MemoryBudget } from '@ovms/core';
 import { createImageInputDecoder } from '@ovms/images';
 import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
 import { createStorageRepository } from '@ovms/storage';
 import { createEngines } from './engines.js';
 import { configFileLoader, toManagerConfig } from './manager-config.js';
 import { createMetrics } from './metrics.js';
+import { createModelRepositoryFolder, createServedModelControl } from './model-repository.js';
 import type { MetricsSettings } from './metrics.js';
 import { createDagPipelineFactory } from './pipelines.js';
 import { loadPlugins } from './plugins.js';
@@ -53,6 +54,8 @@ export interface ServingStackOptions {
   readonly limits?: Pick<LimitSettings, 'maxMessageBytes' | 'memoryBudgetBytes'>;
   /** REST's CORS answers and API key (docs/security.md; gRPC's is set on its server); absent: open. */
   readonly access?: { readonly cors?: RestCorsOptions; readonly apiKey?: string };
+  /** `--model_repository_path` and `--model_control_mode` (docs/model-control.md); absent: none. */
+  readonly modelRepository?: ModelRepositorySettings;
 }
 
 /**
@@ -64,6 +67,8 @@ export interface ServingStack {
   readonly manager: ModelManager;
   readonly grpcServices: GrpcServices;
   readonly restApp: RestApp;
+  /** Triton's repository index, load/unload and statistics, as the transports serve them. */
+  readonly modelControl: ModelControl;
   /** The one budget of bytes in flight: the REST app uses it; give it to the gRPC server too. */
   readonly memoryBudget: MemoryBudget;
   /** Loads the config and every model; resolves when the initial load is over (OVMS ready). */
@@ -104,6 +109,14 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     usageSource: () => manager.usage(),
   });
 
+  // Requests and inferences are observed once: Triton's statistics keep their totals and pass
+  // every record on to the Prometheus metrics (when enabled).
+  const statistics = new StatisticsRecorder(metrics === undefined ? {} : { forward: metrics });
+  const repositoryFolder =
+    options.modelRepository === undefined
+      ? undefined
+      : createModelRepositoryFolder(options.modelRepository, { ...cacheOptions, logger });
+
   const workDir = await mkdtemp(join(tmpdir(), 'ovms-'));
   // JPEG/PNG sent to numeric inputs, decoded as OVMS does, for models and pipelines alike.
   const decodeBinaryInputs = createImageInputDecoder();
@@ -119,19 +132,32 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     engines: createEngineSelector(engines),
     logger,
     pollIntervalMs: options.pollIntervalMs,
-    ...(metrics !== undefined && { metrics }),
+    metrics: statistics,
+    // Triton's `none` mode serves the whole repository from the start; `explicit` nothing of it.
+    ...(repositoryFolder !== undefined &&
+      options.modelRepository?.controlMode === 'none' && {
+        initialModels: async () =>
+          (await repositoryFolder.list()).map((name) => repositoryFolder.define(name, undefined)),
+      }),
     ...(options.configPath === undefined
       ? { config: toManagerConfig(config, cacheOptions) }
       : { loadConfig: configFileLoader(options.configPath, cacheOptions) }),
   });
 
+  const modelControl = createServedModelControl({
+    manager,
+    repository: repositoryFolder,
+    settings: options.modelRepository,
+    statistics,
+  });
   const transport = {
     provider: manager,
     admin: manager,
+    modelControl,
     serverName: SERVER_NAME,
     serverVersion: options.version,
     logger,
-    ...(metrics !== undefined && { metrics }),
+    metrics: statistics,
   };
   const limits = options.limits ?? DEFAULT_LIMITS;
   const memoryBudget = createMemoryBudget(limits.memoryBudgetBytes);
@@ -142,8 +168,9 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     ...options.access,
     page: createDashboard({
       pipelines: () => pipelines.definitions(),
+      modelControlMode: options.modelRepository?.controlMode ?? 'none',
       metricsEnabled: metrics !== undefined,
-      statisticsEnabled: false,
+      statisticsEnabled: true,
     }),
     ...(metrics !== undefined && {
       metricsText: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
@@ -166,6 +193,7 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     manager,
     grpcServices,
     restApp,
+    modelControl,
     memoryBudget,
     // gRPC health Watch streams learn of readiness here (SERVING once the initial load is over).
     start: () => (started ??= manager.start().finally(() => grpcServices.healthService.refresh())),

@@ -1,6 +1,7 @@
 import type {
   Logger,
   MetricsRecorder,
+  ModelControl,
   Servable,
   ServableAdmin,
   ServableLease,
@@ -15,6 +16,8 @@ export interface HandlerContext {
   readonly logger: Logger;
   readonly serverName: string;
   readonly serverVersion: string;
+  /** Triton's repository and statistics extensions; absent: those RPCs are UNIMPLEMENTED. */
+  readonly modelControl: ModelControl | undefined;
 }
 
 /**

@@ -116,7 +116,11 @@ describe.each(['v1', 'v1alpha'] as const)('ServerReflectionInfo %s', (version) =
   it('answers with the files a client needs to call a service it never saw', async () => {
     const stream = new ReflectionStream(address, version);
     const answer = await stream.ask({ file_containing_symbol: 'inference.GRPCInferenceService' });
-    expect(fileNames(answer)).toEqual(['kserve/grpc_predict_v2.proto']);
+    expect(fileNames(answer)).toEqual([
+      'kserve/grpc_predict_v2.proto',
+      // Imported by it: Triton's repository and statistics messages.
+      'kserve/triton_extensions.proto',
+    ]);
     // A client built from nothing but that answer calls the server.
     const definition = protoLoader.loadFileDescriptorSetFromBuffer(
       fileDescriptorSet(answer.file_descriptor_response!.file_descriptor_proto),

@@ -1,6 +1,12 @@
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { noopMetrics, silentLogger } from '@ovms/core';
-import type { Logger, MetricsRecorder, ServableAdmin, ServableProvider } from '@ovms/core';
+import type {
+  Logger,
+  MetricsRecorder,
+  ModelControl,
+  ServableAdmin,
+  ServableProvider,
+} from '@ovms/core';
 import { FILE_DESCRIPTOR_SET_BASE64 } from '@ovms/proto';
 import type {
   GRPCInferenceServiceServer,
@@ -31,6 +37,12 @@ import { createGetModelMetadataHandler } from './tfs-metadata.js';
 import { createGetModelStatusHandler, createReloadConfigHandler } from './tfs-model-service.js';
 import { createPredictHandler } from './tfs-predict.js';
 import { createUnimplementedHandler } from './tfs-unimplemented.js';
+import {
+  createModelStatisticsHandler,
+  createRepositoryIndexHandler,
+  createRepositoryModelLoadHandler,
+  createRepositoryModelUnloadHandler,
+} from './triton-repository.js';
 
 /** The name OVMS reports in KServe ServerMetadata (its PROJECT_NAME). */
 export const DEFAULT_SERVER_NAME = 'OpenVINO Model Server';
@@ -47,6 +59,8 @@ export interface GrpcServicesOptions {
   readonly serverName?: string;
   /** KServe ServerMetadata version, e.g. the package version. */
   readonly serverVersion: string;
+  /** Triton's RepositoryIndex/Load/Unload and ModelStatistics; absent: UNIMPLEMENTED. */
+  readonly modelControl?: ModelControl;
 }
 
 /** A service definition and the handlers that implement it, ready for `Server.addService`. */
@@ -81,6 +95,7 @@ export function createGrpcServices(options: GrpcServicesOptions): GrpcServices {
     logger: options.logger ?? silentLogger,
     serverName: options.serverName ?? DEFAULT_SERVER_NAME,
     serverVersion: options.serverVersion,
+    modelControl: options.modelControl,
   };
   const serviceNames = [
     ...[predictionServiceDefinition, modelServiceDefinition, inferenceServiceDefinition].map(
@@ -120,6 +135,10 @@ export function createGrpcServices(options: GrpcServicesOptions): GrpcServices {
         modelMetadata: createModelMetadataHandler(ctx),
         modelInfer: createModelInferHandler(ctx),
         modelStreamInfer: createModelStreamInferHandler(ctx),
+        modelStatistics: createModelStatisticsHandler(ctx),
+        repositoryIndex: createRepositoryIndexHandler(ctx),
+        repositoryModelLoad: createRepositoryModelLoadHandler(ctx),
+        repositoryModelUnload: createRepositoryModelUnloadHandler(ctx),
       },
     },
     healthService: createHealthService({

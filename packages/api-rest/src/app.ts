@@ -7,6 +7,7 @@ import {
   type Logger,
   type MemoryBudget,
   type MetricsRecorder,
+  type ModelControl,
   type ServableAdmin,
   type ServableProvider,
 } from '@ovms/core';
@@ -20,7 +21,13 @@ import { createCorsMiddleware } from './cors.js';
 import type { RestCorsOptions } from './cors.js';
 import { errorResponse, failureResponse } from './errors.js';
 import { serveKServeModel, serverLive, serverMetadata, serverReady } from './kserve-routes.js';
-import { matchKServePath, matchTfsPath } from './paths.js';
+import {
+  matchKServePath,
+  matchRepositoryPath,
+  matchStatisticsPath,
+  matchTfsPath,
+} from './paths.js';
+import { modelStatistics, repositoryIndex, repositoryModel } from './repository-routes.js';
 import { serveTfsModel } from './tfs-routes.js';
 
 export interface RestAppOptions {
@@ -46,6 +53,8 @@ export interface RestAppOptions {
   readonly cors?: RestCorsOptions;
   /** Every path but OPEN_REST_PATHS wants `Authorization: Bearer <apiKey>`; absent: open. */
   readonly apiKey?: string;
+  /** Triton's repository and statistics routes (`/v2/repository/…`, `…/stats`); absent: 501. */
+  readonly modelControl?: ModelControl;
   /** A web UI answering every request under its `path` (the dashboard); absent: none. */
   readonly page?: RestPage;
 }
@@ -70,6 +79,8 @@ const FIXED_PATHS = [
   '/v2/health/live',
   '/v2/health/ready',
   '/metrics',
+  '/v2/repository/index',
+  '/v2/models/stats',
 ];
 
 /** The hono app `createRestApp` returns; serve it with `startRestServer`. */
@@ -103,6 +114,7 @@ export function createRestApp(options: RestAppOptions): RestApp {
     serverName: options.serverName,
     serverVersion: options.serverVersion,
     metricsText: options.metricsText,
+    modelControl: options.modelControl,
   };
   const app = new Hono<RestEnv>();
   app.onError((error, c) => failureResponse(error, logger, `${c.req.method} ${c.req.path}`));
@@ -127,6 +139,9 @@ export function createRestApp(options: RestAppOptions): RestApp {
   app.get('/v2/health/live', () => serverLive());
   app.get('/v2/health/ready', () => serverReady(deps.provider));
   app.get('/metrics', () => metrics(deps));
+  app.post('/v2/repository/index', (c) => repositoryIndex(deps, c));
+  // Before `/v2/models/*`, which would read it as the metadata of a model named "stats" (Triton too).
+  app.get('/v2/models/stats', () => modelStatistics(deps));
   for (const path of FIXED_PATHS) {
     app.all(path, unsupportedMethod);
   }
@@ -140,7 +155,18 @@ export function createRestApp(options: RestAppOptions): RestApp {
   // TF Serving's `:predict` suffix and free-form model names need the paths' own matchers.
   app.all('/v1/models', (c) => routeTfs(deps, c));
   app.all('/v1/models/*', (c) => routeTfs(deps, c));
+  app.all('/v2/repository/models/*', (c) => {
+    const path = matchRepositoryPath(c.req.path);
+    if (path === undefined) return Promise.resolve(notFound(c));
+    if (c.req.method !== 'POST') unsupportedMethod(c);
+    return repositoryModel(deps, c, path);
+  });
   app.all('/v2/models/*', (c) => {
+    const statistics = matchStatisticsPath(c.req.path);
+    if (statistics !== undefined) {
+      if (c.req.method !== 'GET') unsupportedMethod(c);
+      return Promise.resolve(modelStatistics(deps, statistics));
+    }
     const path = matchKServePath(c.req.path);
     return path === undefined ? Promise.resolve(notFound(c)) : serveKServeModel(deps, c, path);
   });

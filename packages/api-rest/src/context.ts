@@ -4,6 +4,7 @@ import type {
   MemoryBudget,
   MemoryLease,
   MetricsRecorder,
+  ModelControl,
   ServableAdmin,
   ServableProvider,
   TensorMap,
@@ -31,6 +32,8 @@ export interface RestDeps {
   readonly serverName: string;
   readonly serverVersion: string;
   readonly metricsText: (() => Promise<{ contentType: string; body: string }>) | undefined;
+  /** Triton's repository and statistics extensions; absent: those routes are NOT_IMPLEMENTED. */
+  readonly modelControl: ModelControl | undefined;
 }
 
 /**

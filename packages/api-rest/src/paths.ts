@@ -10,6 +10,8 @@ const TFS_PREDICT =
 const TFS_STATUS =
   /^\/v1\/models(?:\/([^/:]+))?(?:\/versions\/(\d+)|\/labels\/(\w+))?(\/metadata)?$/;
 const KSERVE_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/(\d+))?(?:\/(ready|infer)|\/)?$/;
+const MODEL_STATISTICS = /^\/v2\/models\/([^/]+)(?:\/versions\/(\d+))?\/stats$/;
+const REPOSITORY_MODEL = /^\/v2\/repository\/models\/([^/]+)\/(load|unload)$/;
 
 export type TfsAction = 'status' | 'metadata' | 'predict' | 'classify' | 'regress';
 export type KServeAction = 'metadata' | 'ready' | 'infer';
@@ -75,6 +77,25 @@ export function matchKServePath(path: string): ModelPath<KServeAction> | undefin
     name: decodeName(match[1] ?? ''),
     version: parseVersion(match[2]),
   };
+}
+
+/**
+ * The model (and version) of Triton's `/v2/models/{m}[/versions/{v}]/stats`, or undefined.
+ * `/v2/models/stats` (every model) is routed before this, as Triton does.
+ */
+export function matchStatisticsPath(path: string): ModelPath<'stats'> | undefined {
+  const match = MODEL_STATISTICS.exec(path);
+  if (match === null) return undefined;
+  return { action: 'stats', name: decodeName(match[1] ?? ''), version: parseVersion(match[2]) };
+}
+
+/** The model and action of Triton's `/v2/repository/models/{m}/load|unload`, or undefined. */
+export function matchRepositoryPath(
+  path: string,
+): { readonly action: 'load' | 'unload'; readonly name: string } | undefined {
+  const match = REPOSITORY_MODEL.exec(path);
+  if (match === null) return undefined;
+  return { action: match[2] as 'load' | 'unload', name: decodeName(match[1] ?? '') };
 }
 
 /** The HTTP method each action answers; any other is REST_UNSUPPORTED_METHOD. */

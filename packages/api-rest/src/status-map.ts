@@ -106,5 +106,9 @@ export const STATUS_TO_HTTP = {
   INTERNAL_INFERENCE_ERROR: 500,
   RESOURCE_EXHAUSTED: 503,
   NOT_IMPLEMENTED: 501,
+  // Triton's HTTP status for its UNAVAILABLE (load/unload outside explicit mode).
+  MODEL_CONTROL_DISABLED: 503,
+  MODEL_CONTROL_CONFLICT: 409,
+  MODEL_LOAD_FAILED: 500,
   INTERNAL_ERROR: 500,
 } as const satisfies Record<StatusCode, number>;

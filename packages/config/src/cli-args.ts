@@ -41,7 +41,18 @@ export function parseServerArgs(
   const settings = buildSettings(values, options.cwd);
   const models = buildModelSource(values, options.cwd);
   checkSettings(settings, values, options.cpuCount);
-  return { kind: 'serve', options: { settings, models } };
+  const repositoryPath = str(values, 'model_repository_path');
+  const modelRepository =
+    repositoryPath === undefined
+      ? undefined
+      : ({
+          path: options.cwd === undefined ? repositoryPath : resolve(options.cwd, repositoryPath),
+          controlMode: str(values, 'model_control_mode') === 'explicit' ? 'explicit' : 'none',
+        } as const);
+  return {
+    kind: 'serve',
+    options: { settings, models, ...(modelRepository !== undefined && { modelRepository }) },
+  };
 }
 
 function tokenize(argv: readonly string[]): Map<string, string | number | boolean> {
@@ -194,6 +205,8 @@ function buildModelSource(values: FlagValues, cwd: string | undefined): ModelSou
       kind: 'config-file',
       configPath: cwd === undefined ? configPath : resolve(cwd, configPath),
     };
+  if (!values.has('model_name') && values.has('model_repository_path'))
+    return { kind: 'repository' };
   const setting = <T>(name: string, parse: (value: unknown) => SettingResult<T>): T | undefined => {
     const text = str(values, name);
     if (text === undefined) return undefined;

@@ -233,6 +233,24 @@ export const FLAGS: readonly FlagSpec[] = [
     notes:
       'A local path or a bucket URI (`s3://`, `gs://`, `az://`, `azfs://`); watched for changes. Exclusive with `--model_name` / `--model_path`. See docs/config-json.md.',
   },
+  // Triton's model repository and control mode (ovms-ts additions): docs/model-control.md.
+  {
+    name: 'model_repository_path',
+    kind: 'string',
+    group: 'multi model',
+    help: 'Folder whose subfolders are models of their names (OVMS version folders inside)',
+    notes:
+      "Local path. Served beside `--config_path`'s models (the config file wins a name) and listed by the repository index; exclusive with `--model_name` / `--model_path`. See docs/model-control.md.",
+  },
+  {
+    name: 'model_control_mode',
+    kind: 'string',
+    group: 'multi model',
+    help: 'none: load the repository at start; explicit: load and unload models by API',
+    default: 'none',
+    notes:
+      "Needs `--model_repository_path`. In `explicit` mode nothing of the repository loads at start; Triton's load/unload requests do it. In `none` they are refused. See docs/model-control.md.",
+  },
   single('model_name', 'string', 'Name of the model', {
     notes: 'Required with `--model_path`.',
   }),

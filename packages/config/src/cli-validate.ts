@@ -33,7 +33,12 @@ export function checkModeFlags(values: FlagValues): void {
   const has = (name: string) => values.has(name);
   if (has('config_path') && (has('model_name') || has('model_path')))
     throw new ArgsError('Use either config_path or model_path with model_name', 'config_path');
-  if (!has('config_path') && !(has('model_name') && has('model_path')))
+  checkRepositoryFlags(values);
+  if (
+    !has('config_path') &&
+    !has('model_repository_path') &&
+    !(has('model_name') && has('model_path'))
+  )
     throw new ArgsError(
       'Use config_path or model_path with model_name',
       has('model_name') ? 'model_path' : 'model_name',
@@ -43,6 +48,27 @@ export function checkModeFlags(values: FlagValues): void {
     throw new ArgsError(
       `Model parameters in CLI are exclusive with the config file - --${clash} applies to single-model mode only`,
       clash,
+    );
+}
+
+/** `--model_repository_path` stands beside a config file, not a single model; the mode needs it. */
+function checkRepositoryFlags(values: FlagValues): void {
+  const has = (name: string) => values.has(name);
+  if (has('model_repository_path') && (has('model_name') || has('model_path')))
+    throw new ArgsError(
+      'Use either model_repository_path or model_path with model_name',
+      'model_repository_path',
+    );
+  if (has('model_control_mode') && !has('model_repository_path'))
+    throw new ArgsError(
+      'model_control_mode needs model_repository_path: the models it loads are its folders',
+      'model_control_mode',
+    );
+  const mode = values.get('model_control_mode');
+  if (mode !== undefined && mode !== 'none' && mode !== 'explicit')
+    throw new ArgsError(
+      `--model_control_mode: expected none or explicit; got ${JSON.stringify(mode)}`,
+      'model_control_mode',
     );
 }
 

@@ -22,6 +22,8 @@ export type { ConfigJson } from './config-schema.js';
 export type { ConfigIssue } from './config-error.js';
 export { DEFAULT_VERSION_POLICY } from './model-settings.js';
 export type { SettingResult } from './setting-result.js';
+export { parseModelOverride } from './model-override.js';
+export type { ModelOverrideTarget } from './model-override.js';
 export { toModelLoadOptions } from './load-options.js';
 export type { ToLoadOptionsOptions } from './load-options.js';
 export { parseServerArgs } from './cli-args.js';
@@ -34,6 +36,7 @@ export { ArgsError } from './server-options.js';
 export type {
   CliCommand,
   LogLevel,
+  ModelRepositorySettings,
   ModelSource,
   ServerOptions,
   ServerSettings,

@@ -1,3 +1,4 @@
+import type { ModelControlMode } from '@ovms/core';
 import type { LimitSettings } from './limit-settings.js';
 import type { ServerConfig } from './server-config.js';
 
@@ -45,14 +46,27 @@ export interface ServerSettings {
   readonly limits: LimitSettings;
 }
 
-/** Where the models come from: a config file to read (and watch), or one model from flags. */
+/**
+ * Where the models come from: a config file to read (and watch), one model from flags, or
+ * only the model repository (`--model_repository_path` without either).
+ */
 export type ModelSource =
   | { readonly kind: 'config-file'; readonly configPath: string }
-  | { readonly kind: 'single-model'; readonly config: ServerConfig };
+  | { readonly kind: 'single-model'; readonly config: ServerConfig }
+  | { readonly kind: 'repository' };
+
+/** `--model_repository_path` and `--model_control_mode` (Triton's model repository). */
+export interface ModelRepositorySettings {
+  /** Absolute local folder; every subfolder is a model of that name. */
+  readonly path: string;
+  readonly controlMode: ModelControlMode;
+}
 
 export interface ServerOptions {
   readonly settings: ServerSettings;
   readonly models: ModelSource;
+  /** Absent without `--model_repository_path`. */
+  readonly modelRepository?: ModelRepositorySettings;
 }
 
 /**

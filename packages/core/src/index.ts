@@ -74,7 +74,22 @@ export { createMemoryBudget, memoryBudgetExceeded } from './memory-budget.js';
 export type { MemoryBudget, MemoryLease } from './memory-budget.js';
 export { RequestQueue } from './request-queue.js';
 export type { RequestQueueOptions } from './request-queue.js';
-export { noopMetrics } from './metrics-recorder.js';
+export { INFERENCE_METHODS, noopMetrics } from './metrics-recorder.js';
+export { EMPTY_COUNTERS, StatisticsRecorder } from './inference-statistics.js';
+export type {
+  StatisticDuration,
+  StatisticsRecorderOptions,
+  VersionCounters,
+} from './inference-statistics.js';
+export { readControlParameters } from './model-control-parameters.js';
+export type { ModelControlParameter } from './model-control-parameters.js';
+export type {
+  ModelControl,
+  ModelControlMode,
+  ModelVersionStatistics,
+  RepositoryIndexEntry,
+  RepositoryModelState,
+} from './model-control.js';
 export type {
   InferenceRecord,
   MetricsRecorder,

@@ -3,6 +3,16 @@ export type ServingApi = 'TensorFlowServing' | 'KServe';
 /** The transport a request came in on. */
 export type ServingInterface = 'gRPC' | 'REST';
 
+/**
+ * The methods that run a model, as OVMS labels them: OVMS times only these in
+ * `ovms_request_time_us`, and Triton's statistics count only these.
+ */
+export const INFERENCE_METHODS: ReadonlySet<string> = new Set([
+  'Predict',
+  'ModelInfer',
+  'ModelStreamInfer',
+]);
+
 /** One finished request, as the transports report it. */
 export interface RequestRecord {
   readonly api: ServingApi;

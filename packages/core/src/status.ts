@@ -124,6 +124,11 @@ export const STATUS_MESSAGES = {
   PATH_INVALID: "The provided base path is invalid or doesn't exists",
   PATH_SCHEME_UNSUPPORTED: 'No storage backend serves the URI scheme',
 
+  // Model control (Triton's repository extension)
+  MODEL_CONTROL_DISABLED: 'explicit model load / unload is not allowed if polling is enabled',
+  MODEL_CONTROL_CONFLICT: 'Model is managed by the config file',
+  MODEL_LOAD_FAILED: 'Model failed to load',
+
   // Engines and resources
   MODEL_FILE_INVALID: 'Model file could not be loaded',
   CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE: 'Cannot compile model into target device',

@@ -1,4 +1,6 @@
 export { ModelManager } from './model-manager.js';
+export { checkModelName, createModelControl } from './model-control.js';
+export type { ControlledManager, ModelControlOptions } from './model-control.js';
 export type { ModelManagerOptions } from './model-manager.js';
 export type { ConfigStatus } from './config-follower.js';
 export type { ModelVersionUsage } from './model-instance.js';

@@ -21,6 +21,7 @@ import type {
   ConfigLoader,
   EngineSelector,
   ManagerConfig,
+  ModelDefinition,
   ModelRepository,
   PipelineFactory,
 } from './types.js';
@@ -49,6 +50,11 @@ export interface ModelManagerOptions<D = unknown> {
   readonly pipelines?: PipelineFactory<D>;
   /** Decodes binary inputs (images) sent to numeric model inputs; absent: they are refused. */
   readonly decodeBinaryInputs?: BinaryInputDecoder;
+  /**
+   * Models served beside the config's from the start (a model repository in Triton's `none`
+   * control mode); read once, in `start()`. More come and go with `serveModel`/`removeModel`.
+   */
+  readonly initialModels?: () => Promise<readonly ModelDefinition[]>;
 }
 
 const EMPTY_CONFIG: ManagerConfig<never> = { models: [], pipelines: [] };
@@ -67,6 +73,9 @@ export class ModelManager<D = unknown> implements ServableProvider, ServableAdmi
   readonly #queue = new SerialQueue();
   readonly #watcher: RepositoryWatcher;
   readonly #follower: ConfigFollower<D> | undefined;
+  /** Models served by request (model control), beside the config's; the config wins a name. */
+  readonly #controlled = new Map<string, ModelDefinition>();
+  #config: ManagerConfig<D> = EMPTY_CONFIG;
   #ready = false;
 
   constructor(options: ModelManagerOptions<D>) {
@@ -102,6 +111,9 @@ export class ModelManager<D = unknown> implements ServableProvider, ServableAdmi
   /** Loads the config and every model; a config that cannot be read fails the start, as in OVMS. */
   async start(): Promise<void> {
     await this.#queue.run(async () => {
+      for (const model of (await this.#options.initialModels?.()) ?? []) {
+        this.#controlled.set(model.name, model);
+      }
       if (this.#options.loadConfig === undefined) {
         this.#install(this.#options.config ?? EMPTY_CONFIG);
       } else {
@@ -186,6 +198,46 @@ export class ModelManager<D = unknown> implements ServableProvider, ServableAdmi
     });
   }
 
+  /** Names of the models the config file (or the flags) serves: model control leaves them alone. */
+  configuredModelNames(): ReadonlySet<string> {
+    return new Set(this.#config.models.map((model) => model.name));
+  }
+
+  /**
+   * Serves `definition` beside the config's models, through the same reconcile as a config
+   * reload (a changed definition reloads it; leases keep the old instance until released), and
+   * resolves with its version statuses once the load settled. A request is an explicit retry:
+   * versions that failed before are tried again even when nothing changed. A failed version
+   * stays, reporting its error, until `removeModel`.
+   */
+  serveModel(definition: ModelDefinition): Promise<readonly ManagedVersionStatus[]> {
+    return this.#queue.run(async () => {
+      for (const entry of this.#registry.model(definition.name)?.versions.values() ?? []) {
+        entry.failedAttempt = undefined;
+      }
+      this.#controlled.set(definition.name, definition);
+      this.#install(this.#config);
+      await this.#synchronize();
+      return this.status(definition.name);
+    });
+  }
+
+  /**
+   * Stops serving a model `serveModel` added: its versions go UNLOADING at once (no new
+   * leases) and the returned promise resolves once the requests holding them finished and
+   * they ended. Resolves false when the model was not served by request.
+   */
+  async removeModel(name: string): Promise<boolean> {
+    const removed = await this.#queue.run(async () => {
+      if (!this.#controlled.delete(name)) return false;
+      this.#install(this.#config);
+      await this.#synchronize();
+      return true;
+    });
+    if (removed) await this.#loader.drain();
+    return removed;
+  }
+
   configStatus(): ConfigStatus {
     const repositoryErrors = [...this.#registry.models()].flatMap((record) =>
       record.repositoryError === undefined
@@ -243,7 +295,13 @@ export class ModelManager<D = unknown> implements ServableProvider, ServableAdmi
   }
 
   #install(config: ManagerConfig<D>): void {
-    this.#registry.applyConfig(config.models);
-    this.#pipelines.applyConfig(config.pipelines, new Set(config.models.map((m) => m.name)));
+    this.#config = config;
+    const configured = new Set(config.models.map((m) => m.name));
+    const models = [
+      ...config.models,
+      ...[...this.#controlled.values()].filter((model) => !configured.has(model.name)),
+    ];
+    this.#registry.applyConfig(models);
+    this.#pipelines.applyConfig(config.pipelines, new Set(models.map((m) => m.name)));
   }
 }

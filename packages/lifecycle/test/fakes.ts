@@ -62,6 +62,8 @@ export class FakeEngine implements Engine {
   /** Output names other than `y`, by directory: a metadata change between versions. */
   readonly outputNames = new Map<string, string>();
   open = 0;
+  /** Fills the infer timing as real engines do (off: an engine that reports no timing). */
+  timed = false;
 
   canLoad(): Promise<boolean> {
     return Promise.resolve(true);
@@ -86,8 +88,13 @@ export class FakeEngine implements Engine {
     return {
       inputs: [{ name: 'x', dtype: 'FP32', shape: [-1, 2] }],
       outputs: [{ name: this.outputNames.get(dir) ?? 'y', dtype: 'FP32', shape: [-1, 2] }],
-      infer: async (inputs: TensorMap): Promise<TensorMap> => {
+      infer: async (inputs: TensorMap, _signal, timing): Promise<TensorMap> => {
+        const started = performance.now();
         await new Promise((resolve) => setImmediate(resolve));
+        if (this.timed && timing !== undefined) {
+          timing.waitUs = 0;
+          timing.inferenceUs = Math.round((performance.now() - started) * 1000);
+        }
         if (closed) throw new Error(`${dir} was closed during inference`);
         const x = inputs.get('x') ?? createNumericTensor('FP32', [1, 2], new Uint8Array(8));
         return new Map([['y', x]]);

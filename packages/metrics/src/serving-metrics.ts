@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { INFERENCE_METHODS } from '@ovms/core';
 import type { InferenceRecord, MetricsRecorder, RequestRecord } from '@ovms/core';
 import {
   METRIC_HELP,
@@ -41,13 +42,6 @@ export interface ServingMetrics extends MetricsRecorder {
 const REQUEST_LABELS = ['api', 'interface', 'method', 'name', 'version'] as const;
 const REQUEST_TIME_LABELS = ['interface', 'name', 'version'] as const;
 const MODEL_LABELS = ['name', 'version'] as const;
-
-/** OVMS observes `ovms_request_time_us` for successful inference calls only, not metadata/status. */
-const INFERENCE_METHODS: ReadonlySet<string> = new Set([
-  'Predict',
-  'ModelInfer',
-  'ModelStreamInfer',
-]);
 
 /**
  * The series OVMS creates, at zero, when a model version loads (its ModelMetricReporter), so a

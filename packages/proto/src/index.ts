@@ -12,6 +12,7 @@ export {
   ServerReflectionService as ServerReflectionV1alphaService,
 } from './generated/grpc/reflection/v1alpha/reflection.js';
 export * from './generated/kserve/grpc_predict_v2.js';
+export * from './generated/kserve/triton_extensions.js';
 export * from './generated/tensorflow/core/example/example.js';
 export * from './generated/tensorflow/core/example/feature.js';
 export * from './generated/tensorflow/core/framework/resource_handle.js';

@@ -20,6 +20,16 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import {
+  ModelStatisticsRequest,
+  ModelStatisticsResponse,
+  RepositoryIndexRequest,
+  RepositoryIndexResponse,
+  RepositoryModelLoadRequest,
+  RepositoryModelLoadResponse,
+  RepositoryModelUnloadRequest,
+  RepositoryModelUnloadResponse,
+} from './triton_extensions.js';
 
 export interface ServerLiveRequest {}
 
@@ -2574,6 +2584,58 @@ export const GRPCInferenceServiceService = {
     responseDeserialize: (value: Buffer): ModelStreamInferResponse =>
       ModelStreamInferResponse.decode(value),
   },
+  modelStatistics: {
+    path: '/inference.GRPCInferenceService/ModelStatistics' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ModelStatisticsRequest): Buffer =>
+      Buffer.from(ModelStatisticsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ModelStatisticsRequest =>
+      ModelStatisticsRequest.decode(value),
+    responseSerialize: (value: ModelStatisticsResponse): Buffer =>
+      Buffer.from(ModelStatisticsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ModelStatisticsResponse =>
+      ModelStatisticsResponse.decode(value),
+  },
+  repositoryIndex: {
+    path: '/inference.GRPCInferenceService/RepositoryIndex' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RepositoryIndexRequest): Buffer =>
+      Buffer.from(RepositoryIndexRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RepositoryIndexRequest =>
+      RepositoryIndexRequest.decode(value),
+    responseSerialize: (value: RepositoryIndexResponse): Buffer =>
+      Buffer.from(RepositoryIndexResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RepositoryIndexResponse =>
+      RepositoryIndexResponse.decode(value),
+  },
+  repositoryModelLoad: {
+    path: '/inference.GRPCInferenceService/RepositoryModelLoad' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RepositoryModelLoadRequest): Buffer =>
+      Buffer.from(RepositoryModelLoadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RepositoryModelLoadRequest =>
+      RepositoryModelLoadRequest.decode(value),
+    responseSerialize: (value: RepositoryModelLoadResponse): Buffer =>
+      Buffer.from(RepositoryModelLoadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RepositoryModelLoadResponse =>
+      RepositoryModelLoadResponse.decode(value),
+  },
+  repositoryModelUnload: {
+    path: '/inference.GRPCInferenceService/RepositoryModelUnload' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RepositoryModelUnloadRequest): Buffer =>
+      Buffer.from(RepositoryModelUnloadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RepositoryModelUnloadRequest =>
+      RepositoryModelUnloadRequest.decode(value),
+    responseSerialize: (value: RepositoryModelUnloadResponse): Buffer =>
+      Buffer.from(RepositoryModelUnloadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RepositoryModelUnloadResponse =>
+      RepositoryModelUnloadResponse.decode(value),
+  },
 } as const;
 
 export interface GRPCInferenceServiceServer extends UntypedServiceImplementation {
@@ -2584,6 +2646,13 @@ export interface GRPCInferenceServiceServer extends UntypedServiceImplementation
   modelMetadata: handleUnaryCall<ModelMetadataRequest, ModelMetadataResponse>;
   modelInfer: handleUnaryCall<ModelInferRequest, ModelInferResponse>;
   modelStreamInfer: handleBidiStreamingCall<ModelInferRequest, ModelStreamInferResponse>;
+  modelStatistics: handleUnaryCall<ModelStatisticsRequest, ModelStatisticsResponse>;
+  repositoryIndex: handleUnaryCall<RepositoryIndexRequest, RepositoryIndexResponse>;
+  repositoryModelLoad: handleUnaryCall<RepositoryModelLoadRequest, RepositoryModelLoadResponse>;
+  repositoryModelUnload: handleUnaryCall<
+    RepositoryModelUnloadRequest,
+    RepositoryModelUnloadResponse
+  >;
 }
 
 export interface GRPCInferenceServiceClient extends Client {
@@ -2685,6 +2754,66 @@ export interface GRPCInferenceServiceClient extends Client {
     metadata: Metadata,
     options?: Partial<CallOptions>,
   ): ClientDuplexStream<ModelInferRequest, ModelStreamInferResponse>;
+  modelStatistics(
+    request: ModelStatisticsRequest,
+    callback: (error: ServiceError | null, response: ModelStatisticsResponse) => void,
+  ): ClientUnaryCall;
+  modelStatistics(
+    request: ModelStatisticsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ModelStatisticsResponse) => void,
+  ): ClientUnaryCall;
+  modelStatistics(
+    request: ModelStatisticsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ModelStatisticsResponse) => void,
+  ): ClientUnaryCall;
+  repositoryIndex(
+    request: RepositoryIndexRequest,
+    callback: (error: ServiceError | null, response: RepositoryIndexResponse) => void,
+  ): ClientUnaryCall;
+  repositoryIndex(
+    request: RepositoryIndexRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RepositoryIndexResponse) => void,
+  ): ClientUnaryCall;
+  repositoryIndex(
+    request: RepositoryIndexRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RepositoryIndexResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelLoad(
+    request: RepositoryModelLoadRequest,
+    callback: (error: ServiceError | null, response: RepositoryModelLoadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelLoad(
+    request: RepositoryModelLoadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RepositoryModelLoadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelLoad(
+    request: RepositoryModelLoadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RepositoryModelLoadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelUnload(
+    request: RepositoryModelUnloadRequest,
+    callback: (error: ServiceError | null, response: RepositoryModelUnloadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelUnload(
+    request: RepositoryModelUnloadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RepositoryModelUnloadResponse) => void,
+  ): ClientUnaryCall;
+  repositoryModelUnload(
+    request: RepositoryModelUnloadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RepositoryModelUnloadResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const GRPCInferenceServiceClient = makeGenericClientConstructor(
