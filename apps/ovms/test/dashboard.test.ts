@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openWatchedPage } from './support/browser.js';
 import type { WatchedPage } from './support/browser.js';
 import { PROJECT_ROOT } from './support/paths.js';
+import { controlArgs, writeControlRepository } from './support/control-repository.js';
 import { renderTextPng } from './support/render.js';
 import { startReadyServer } from './support/server-process.js';
 import type { GrpcServerProcess } from './support/server-process.js';
@@ -74,6 +75,9 @@ describe('the dashboard of the demo repository', () => {
       const kind = DEMO_PIPELINES.includes(name) ? 'pipeline' : 'model';
       expect(await row.locator('td').nth(1).innerText()).toBe(kind);
     }
+    // Config-file mode: no load or unload buttons.
+    expect(await page.getByTestId('control-mode').innerText()).toBe('model control: none');
+    expect(await page.locator('[data-testid^="load-"], [data-testid^="unload-"]').count()).toBe(0);
   });
 
   it('draws each pipeline as its graph of nodes, request to response', async () => {
@@ -175,6 +179,80 @@ describe('the dashboard of the demo repository', () => {
   it('logged no console error, exception or failed request', () => {
     // The refused try-it request above is a 400 the page shows; Chromium logs that load too.
     expect(watched.problems(/status of 400/)).toEqual([]);
+  });
+});
+
+describe('the dashboard in explicit model control mode', () => {
+  let root: string;
+  let server: GrpcServerProcess;
+
+  beforeAll(async () => {
+    root = await writeControlRepository();
+    // No --metrics_enable: the page counts from Triton's statistics instead.
+    server = await startReadyServer(controlArgs(root, 'explicit'));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('loads a model with its button, charts its traffic, and unloads it', async () => {
+    const watched = await openWatchedPage(browser);
+    const { page } = watched;
+    try {
+      await page.goto(`${server.restUrl}/dashboard`);
+      const add = page.locator('tr[data-servable="add"]');
+      await add.waitFor();
+      expect(await page.getByTestId('control-mode').innerText()).toBe('model control: explicit');
+      // Nothing loads at start in explicit mode: the repository index lists both models.
+      expect(await add.getByTestId('state').allInnerTexts()).toEqual(['UNAVAILABLE']);
+      expect(await page.locator('tr[data-servable="fixed"]').getByTestId('state').innerText()).toBe(
+        'UNAVAILABLE',
+      );
+      expect(await page.getByTestId('unload-add').isDisabled()).toBe(true);
+
+      await page.getByTestId('load-add').click();
+      await add.getByTestId('state').filter({ hasText: 'v2 AVAILABLE' }).waitFor();
+      const index = await fetch(`${server.restUrl}/v2/repository/index`, { method: 'POST' });
+      expect(await index.json()).toContainEqual({
+        name: 'add',
+        version: '2',
+        state: 'READY',
+        reason: '',
+      });
+
+      const body = JSON.stringify({
+        inputs: ['a', 'b'].map((name) => ({
+          name,
+          shape: [1, 4],
+          datatype: 'FP32',
+          data: [1, 2, 3, 4],
+        })),
+      });
+      for (let i = 0; i < 5; i += 1) {
+        const response = await fetch(`${server.restUrl}/v2/models/add/infer`, {
+          method: 'POST',
+          body,
+        });
+        expect(response.status).toBe(200);
+      }
+      await page.locator('[data-testid=chart-rate]:not([data-max="0"])').waitFor();
+      await page.locator('[data-testid=chart-latency]:not([data-max="0"])').waitFor();
+      await add.getByTestId('requests').filter({ hasText: /^5$/ }).waitFor();
+
+      await page.getByTestId('unload-add').click();
+      await add.getByTestId('state').filter({ hasText: 'v2 END' }).waitFor();
+      const after = await fetch(`${server.restUrl}/v2/models/add/infer`, { method: 'POST', body });
+      expect(after.status).toBe(404);
+      await page
+        .getByTestId('load-add')
+        .filter({ hasText: /^Load$/ })
+        .waitFor();
+      expect(watched.problems()).toEqual([]);
+    } finally {
+      await page.close();
+    }
   });
 });
 

@@ -13,12 +13,10 @@ export interface ServableTableProps {
   readonly onChanged: () => void;
 }
 
+/** The message of the last version that failed; the index's reasons are states, not errors. */
 function lastError(row: ServableRow): string {
   const failed = row.versions.filter((version) => version.errorCode !== 'OK');
-  const message = failed.at(-1)?.errorMessage ?? '';
-  if (message !== '') return message;
-  const reason = row.index?.reason ?? '';
-  return row.index?.state === 'UNAVAILABLE' ? reason : '';
+  return failed.at(-1)?.errorMessage ?? '';
 }
 
 function ControlButtons({ row, onChanged }: { row: ServableRow; onChanged: () => void }) {
@@ -28,11 +26,14 @@ function ControlButtons({ row, onChanged }: { row: ServableRow; onChanged: () =>
     setBusy(true);
     setError(undefined);
     try {
-      await request(`/v2/repository/models/${encodeURIComponent(row.name)}/${action}`, {
+      const path = `/v2/repository/models/${encodeURIComponent(row.name)}/${action}`;
+      const response = await request(path, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{}',
       });
+      // Read to the end: an answer left unread is reported by the browser as an aborted load.
+      await response.arrayBuffer();
     } catch (thrown) {
       setError((thrown as Error).message);
     } finally {
@@ -102,7 +103,11 @@ export function ServableTable({ snapshot, history, onChanged }: ServableTablePro
                 <td>{row.kind}</td>
                 <td>
                   {row.versions.length === 0 && row.index !== undefined ? (
-                    <span class={`state state-${row.index.state ?? 'UNKNOWN'}`} data-testid="state">
+                    <span
+                      class={`state state-${row.index.state ?? 'UNKNOWN'}`}
+                      data-testid="state"
+                      title={row.index.reason}
+                    >
                       {row.index.state ?? 'UNKNOWN'}
                     </span>
                   ) : (
