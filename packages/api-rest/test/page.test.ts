@@ -29,6 +29,7 @@ describe('a page mounted on the REST app', () => {
   it('answers its path and every path under it, for every method', async () => {
     const open = app();
     expect(await answer(await open.request('/ui'))).toEqual([200, 'GET /ui']);
+    expect(await answer(await open.request('/ui/'))).toEqual([200, 'GET /ui/']);
     expect(await answer(await open.request('/ui/data'))).toEqual([200, 'GET /ui/data']);
     expect(await answer(await open.request('/ui/a/b', { method: 'POST' }))).toEqual([
       200,
