@@ -1,7 +1,8 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseModelOverride } from '@ovms/config';
 import type { ModelRepositorySettings } from '@ovms/config';
+import { ServingError, StatusCode } from '@ovms/core';
 import type { Logger, ModelControl, StatisticsRecorder } from '@ovms/core';
 import { checkModelName, createModelControl } from '@ovms/lifecycle';
 import type { ControlledManager, ModelDefinition } from '@ovms/lifecycle';
@@ -14,6 +15,19 @@ export interface ModelRepositoryFolder {
   list(): Promise<string[]>;
   /** The model of folder `name`, with an OVMS model config override (JSON text) applied. */
   define(name: string, config: string | undefined): ModelDefinition;
+}
+
+/** A repository that is not a folder stops the start (PATH_INVALID), as a bad config file does. */
+export async function checkRepositoryFolder(path: string): Promise<void> {
+  const isFolder = await stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!isFolder)
+    throw new ServingError(
+      StatusCode.PATH_INVALID,
+      `--model_repository_path ${path} is not a folder`,
+    );
 }
 
 export function createModelRepositoryFolder(

@@ -16,7 +16,11 @@ import { createStorageRepository } from '@ovms/storage';
 import { createEngines } from './engines.js';
 import { configFileLoader, toManagerConfig } from './manager-config.js';
 import { createMetrics } from './metrics.js';
-import { createModelRepositoryFolder, createServedModelControl } from './model-repository.js';
+import {
+  checkRepositoryFolder,
+  createModelRepositoryFolder,
+  createServedModelControl,
+} from './model-repository.js';
 import type { MetricsSettings } from './metrics.js';
 import { createDagPipelineFactory } from './pipelines.js';
 import { loadPlugins } from './plugins.js';
@@ -87,6 +91,8 @@ export interface ServingStack {
  */
 export async function createServingStack(options: ServingStackOptions): Promise<ServingStack> {
   const { config, logger } = options;
+  if (options.modelRepository !== undefined)
+    await checkRepositoryFolder(options.modelRepository.path);
   const cacheOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
   const registry = createStorageRegistry(options.storage);
   const engines = await loadPlugins({

@@ -5,7 +5,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { expect } from 'vitest';
 import type { MetricsRecorder, RequestRecord } from '@ovms/core';
 import { createGrpcServices, startGrpcServer } from '../src/index.js';
-import type { GrpcServerOptions, RunningGrpcServer } from '../src/index.js';
+import type { GrpcServerOptions, GrpcServicesOptions, RunningGrpcServer } from '../src/index.js';
 import { FixtureProvider } from './fixture-provider.js';
 
 /**
@@ -119,6 +119,7 @@ export interface Harness {
  */
 export async function startHarness(
   limits: Pick<GrpcServerOptions, 'maxMessageBytes' | 'memoryBudget' | 'channelOptions'> = {},
+  extra: Pick<GrpcServicesOptions, 'modelControl'> = {},
 ): Promise<Harness> {
   const provider = await FixtureProvider.create({
     add: [
@@ -138,6 +139,7 @@ export async function startHarness(
     admin: provider,
     metrics,
     serverVersion: '0.1.0-test',
+    ...extra,
   });
   const server = await startGrpcServer({ services, host: '127.0.0.1', port: 0, ...limits });
   const address = `127.0.0.1:${server.port}`;

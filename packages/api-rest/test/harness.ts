@@ -89,7 +89,7 @@ const FIXTURES: readonly [string, ModelFixtureName, readonly number[]][] = [
  * `loading` (only LOADING), and the JS servables `echo` (BYTES) and `broken`.
  */
 export async function startTestServer(
-  options: Partial<Pick<RestAppOptions, 'maxBodyBytes' | 'metricsText'>> = {},
+  options: Partial<Pick<RestAppOptions, 'maxBodyBytes' | 'metricsText' | 'modelControl'>> = {},
 ): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'api-rest-'));
   const engine = createOnnxRuntimeEngine();

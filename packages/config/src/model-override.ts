@@ -41,7 +41,7 @@ export function parseModelOverride(
   const given = ['name', 'base_path'].filter((key) => key in override);
   if (given.length > 0)
     throw invalid(
-      `parameters.config: ${given.join(' and ')} come from the model repository and cannot be set`,
+      `parameters.config: ${given.join(' and ')} ${given.length === 1 ? 'comes' : 'come'} from the model repository and cannot be set`,
     );
   const result = modelConfigBodySchema.safeParse(
     { ...override, name: target.name, base_path: target.basePath },

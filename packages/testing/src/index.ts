@@ -26,6 +26,7 @@ export type { EngineCapabilities, EngineConformanceOptions } from './conformance
 export { encodeImageMeanOnnxModel, encodeMlpOnnxModel, writeMlpModel } from './mlp-model.js';
 export type { MlpModelOptions } from './mlp-model.js';
 export { TestServableProvider, createJsModel } from './test-provider.js';
+export { RECORDED_STATISTICS, RecordingModelControl } from './recording-model-control.js';
 export type { TestVersion } from './test-provider.js';
 export {
   FRAMEWORK_FIXTURE_FEATURES,
