@@ -26,7 +26,8 @@ const server = spawn(
 );
 
 // The JSON log passes through to stdout unchanged, for machines; a person gets a plain line on
-// stderr for each failure and a summary of what serves once the server is ready.
+// stderr for each failure and a summary of what serves once the server is ready, with the ports
+// and the dashboard's URL (http://localhost:8000/dashboard).
 const logConsole = createLogConsole({
   color: process.stderr.isTTY === true && process.env.NO_COLOR === undefined,
 });

@@ -40,7 +40,12 @@ describe('createLogConsole', () => {
     const logConsole = createLogConsole();
     const out = [
       line(30, 'gRPC server listening', { port: 9000 }),
-      line(30, 'REST server listening', { port: 8000 }),
+      line(30, 'REST server listening', {
+        address: '0.0.0.0',
+        port: 8000,
+        tls: false,
+        dashboard: '/dashboard',
+      }),
       status('add', 1, 'AVAILABLE'),
       status('add', 2, 'AVAILABLE'),
       status('broken', 1, 'LOADING', 'Cannot read model file'),
@@ -49,13 +54,32 @@ describe('createLogConsole', () => {
     ].flatMap((text) => logConsole.lines(text));
     expect(out).toEqual([
       '✗ model broken version 1 failed to load: Cannot read model file',
-      '✓ server ready (gRPC :9000, REST :8000); serving 3',
+      '✓ server ready (gRPC :9000, REST :8000, dashboard http://localhost:8000/dashboard); serving 3',
       '    model add version 1',
       '    model add version 2',
       '    pipeline ocr',
       '✗ 1 failed to load:',
       '    model broken version 1: Cannot read model file',
     ]);
+  });
+
+  it('names the dashboard by the bind address and scheme of REST', () => {
+    const ready = (fields: Record<string, unknown>) => {
+      const logConsole = createLogConsole();
+      logConsole.lines(
+        line(30, 'REST server listening', { port: 8443, dashboard: '/d', ...fields }),
+      );
+      return logConsole.lines(line(30, 'Server ready'))[0];
+    };
+    expect(ready({ address: '127.0.0.1', tls: true })).toBe(
+      '✓ server ready (REST :8443, dashboard https://127.0.0.1:8443/d); serving 0',
+    );
+    expect(ready({ address: '::1' })).toBe(
+      '✓ server ready (REST :8443, dashboard http://[::1]:8443/d); serving 0',
+    );
+    expect(ready({ address: '::' })).toBe(
+      '✓ server ready (REST :8443, dashboard http://localhost:8443/d); serving 0',
+    );
   });
 
   it('forgets a failure once the version loads on a later attempt', () => {

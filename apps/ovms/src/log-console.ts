@@ -35,6 +35,19 @@ function parse(logLine: string): Fields | undefined {
   }
 }
 
+/** A browser's URL for a page of the REST server: a wildcard bind address is this machine. */
+function pageUrl(fields: Fields, path: string): string {
+  const address = text(fields['address']);
+  const host =
+    address === undefined || ['', '0.0.0.0', '::', '[::]'].includes(address)
+      ? 'localhost'
+      : address.includes(':') && !address.startsWith('[')
+        ? `[${address}]`
+        : address;
+  const scheme = fields['tls'] === true ? 'https' : 'http';
+  return `${scheme}://${host}:${text(fields['port']) ?? '?'}${path}`;
+}
+
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 
@@ -122,6 +135,8 @@ export function createLogConsole(options: LogConsoleOptions = {}): LogConsole {
       }
       if (message === 'gRPC server listening' || message === 'REST server listening') {
         ports.push(`${message.split(' ')[0] ?? ''} :${text(fields['port']) ?? '?'}`);
+        const dashboard = text(fields['dashboard']);
+        if (dashboard !== undefined) ports.push(`dashboard ${pageUrl(fields, dashboard)}`);
       }
       const level = typeof fields['level'] === 'number' ? fields['level'] : 0;
       const model = text(fields['model']);

@@ -26,6 +26,8 @@ export interface DagPipelineFactoryOptions {
 }
 
 export interface DagPipelineFactory extends PipelineFactory<ServedPipeline> {
+  /** The definition of every pipeline built so far, the latest one per name (the dashboard draws them). */
+  definitions(): readonly PipelineConfig[];
   /** Deinitializes every custom node and unloads the libraries; after the manager stopped. */
   close(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export function createDagPipelineFactory(options: DagPipelineFactoryOptions): Da
     ...(options.importer !== undefined && { importer: options.importer }),
   });
   // Looked up on each request so the manager can be created after the factory.
+  const built = new Map<string, PipelineConfig>();
   const provider: ServableProvider = {
     acquire: (name, version) => options.provider().acquire(name, version),
     status: (name, version) => options.provider().status(name, version),
@@ -53,6 +56,7 @@ export function createDagPipelineFactory(options: DagPipelineFactoryOptions): Da
   };
   return {
     async build({ pipeline, libraries }, models): Promise<PipelineBuild> {
+      built.set(pipeline.name, pipeline);
       // A library that fails to load is reported by the catalog of the nodes that use it.
       await registry.load(libraries);
       const nodes = await registry.instantiate(pipeline);
@@ -69,6 +73,7 @@ export function createDagPipelineFactory(options: DagPipelineFactoryOptions): Da
       });
       return { ok: true, servable, uses: modelUses(pipeline), dispose };
     },
+    definitions: () => [...built.values()],
     close: () => registry.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { startGrpcServer } from '@ovms/api-grpc';
 import type { RunningGrpcServer } from '@ovms/api-grpc';
 import { startRestServer } from '@ovms/api-rest';
+import { DASHBOARD_PATH } from '@ovms/dashboard';
 import type { RestServer } from '@ovms/api-rest';
 import { readConfigFile } from '@ovms/config';
 import type { ServerConfig, ServerOptions } from '@ovms/config';
@@ -132,7 +133,16 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
         },
         ...(security.tls !== undefined && { tls: security.tls }),
       });
-      logger.info({ address: settings.restBindAddress, port: rest.port }, 'REST server listening');
+      // The dashboard's URL goes with it: `npm start` prints it next to the ports.
+      logger.info(
+        {
+          address: settings.restBindAddress,
+          port: rest.port,
+          tls: security.tls !== undefined,
+          dashboard: DASHBOARD_PATH,
+        },
+        'REST server listening',
+      );
     }
   } catch (error) {
     await Promise.all([grpc?.close(0), rest?.close(0)]);

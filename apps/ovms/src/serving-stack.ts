@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS } from '@ovms/config';
 import type { LimitSettings, ModelRepositorySettings, ServerConfig } from '@ovms/config';
 import { StatisticsRecorder, createMemoryBudget } from '@ovms/core';
 import type { Engine, Logger, MemoryBudget, ModelControl } from '@ovms/core';
+import { createDashboard } from '@ovms/dashboard';
 import { createImageInputDecoder } from '@ovms/images';
 import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
 import { createStorageRepository } from '@ovms/storage';
@@ -171,6 +172,12 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     maxBodyBytes: limits.maxMessageBytes,
     memoryBudget,
     ...options.access,
+    page: createDashboard({
+      pipelines: () => pipelines.definitions(),
+      modelControlMode: options.modelRepository?.controlMode ?? 'none',
+      metricsEnabled: metrics !== undefined,
+      statisticsEnabled: true,
+    }),
     ...(metrics !== undefined && {
       metricsText: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
     }),

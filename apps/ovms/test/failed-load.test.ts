@@ -106,7 +106,7 @@ describe('a model version that fails to load', () => {
     expect(lines).toContain(`✗ model broken version 1 failed to load: ${reason}`);
     const ready = lines.findIndex((line) => line.startsWith('✓ server ready'));
     expect(lines.slice(ready, ready + 4)).toEqual([
-      `✓ server ready (REST :${port}); serving 1`,
+      `✓ server ready (REST :${port}, dashboard http://127.0.0.1:${port}/dashboard); serving 1`,
       '    model add version 1',
       '✗ 1 failed to load:',
       `    model broken version 1: ${reason}`,

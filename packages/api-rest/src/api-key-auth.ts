@@ -17,6 +17,8 @@ export interface ApiKeyAuthOptions {
   readonly apiKey: string;
   /** Paths served without the key; OPEN_REST_PATHS when absent. */
   readonly openPaths?: ReadonlySet<string>;
+  /** More paths served without the key, by rule (a mounted page's files). */
+  readonly isOpen?: (path: string) => boolean;
   readonly logger: Logger;
 }
 
@@ -29,7 +31,7 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): MiddlewareHandler<
   const check = createApiKeyCheck(options.apiKey);
   const open = options.openPaths ?? OPEN_REST_PATHS;
   return async (c, next) => {
-    if (open.has(c.req.path)) return next();
+    if (open.has(c.req.path) || options.isOpen?.(c.req.path) === true) return next();
     const refusal = check(c.req.header('authorization'));
     if (refusal === undefined) return next();
     options.logger.debug(

@@ -55,6 +55,20 @@ export interface RestAppOptions {
   readonly apiKey?: string;
   /** Triton's repository and statistics routes (`/v2/repository/…`, `…/stats`); absent: 501. */
   readonly modelControl?: ModelControl;
+  /** A web UI answering every request under its `path` (the dashboard); absent: none. */
+  readonly page?: RestPage;
+}
+
+/**
+ * A web UI on the REST port, such as `@ovms/dashboard`'s: its paths are its own. Those it calls
+ * public (its HTML, scripts and styles) are served without the API key, so that the page can
+ * load and ask for the key; its data goes through the key check like every other path.
+ */
+export interface RestPage {
+  /** e.g. `/dashboard`: that path and everything under it. */
+  readonly path: string;
+  isPublic(path: string): boolean;
+  fetch(request: Request): Promise<Response>;
 }
 
 /** Paths with one method each; any other method on them is REST_UNSUPPORTED_METHOD. */
@@ -108,7 +122,16 @@ export function createRestApp(options: RestAppOptions): RestApp {
   app.use(guardRequests(logger));
   // CORS first: preflights carry no credentials, and refusals must reach the page.
   if (options.cors !== undefined) app.use(createCorsMiddleware(options.cors));
-  if (options.apiKey !== undefined) app.use(createApiKeyAuth({ apiKey: options.apiKey, logger }));
+  if (options.apiKey !== undefined) {
+    const page = options.page;
+    app.use(
+      createApiKeyAuth({
+        apiKey: options.apiKey,
+        logger,
+        ...(page !== undefined && { isOpen: (path: string) => page.isPublic(path) }),
+      }),
+    );
+  }
 
   app.get('/v1/config', () => configStatus(deps));
   app.post('/v1/config/reload', () => configReload(deps));
@@ -121,6 +144,12 @@ export function createRestApp(options: RestAppOptions): RestApp {
   app.get('/v2/models/stats', () => modelStatistics(deps));
   for (const path of FIXED_PATHS) {
     app.all(path, unsupportedMethod);
+  }
+
+  const page = options.page;
+  if (page !== undefined) {
+    app.all(page.path, (c) => page.fetch(c.req.raw));
+    app.all(`${page.path}/*`, (c) => page.fetch(c.req.raw));
   }
 
   // TF Serving's `:predict` suffix and free-form model names need the paths' own matchers.

@@ -1,5 +1,5 @@
 export { createRestApp } from './app.js';
-export type { RestApp, RestAppOptions } from './app.js';
+export type { RestApp, RestAppOptions, RestPage } from './app.js';
 export { REST_TIMEOUT_DEFAULTS, startRestServer } from './server.js';
 export type { RestServer, RestServerOptions, RestTimeouts } from './server.js';
 export { OPEN_REST_PATHS } from './api-key-auth.js';
