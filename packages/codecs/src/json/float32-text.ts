@@ -1,0 +1,158 @@
+/**
+ * Float32 as the fewest significant digits (at most 9) that read back to it, formatted into a
+ * byte buffer with integer arithmetic: the decimal digits of `|v| × 10^s` for an exact power
+ * of ten, trimmed one digit at a time while `Math.fround(D / 10^s)` — exactly what a reader
+ * computes for the text, Number(text) then a float32 cast — is still `v`. Text as
+ * Number.prototype.toString lays it out (exponent form below 1e-6), so values read the same
+ * everywhere. Values this path does not cover (integers ≥ 2^31, magnitudes below 1e-14,
+ * NaN / ±Infinity) take the string route, a few in a million outputs of a real model.
+ */
+
+/** 10^k, exact for k ≤ 22. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** 10^-k as the nearest double; only the exponent estimate uses it, the rounding checks it. */
+const NEG_POW10 = Array.from({ length: 23 }, (_, k) => 1 / 10 ** k);
+
+/**
+ * `x` rounded half up, for 0 ≤ x < 2^31: adding 0.5 is exact there (the ulp is at most
+ * 2^-23), and the int32 truncation is one instruction where Math.round is a call.
+ */
+function roundSmall(x: number): number {
+  return (x + 0.5) | 0;
+}
+
+/** Bytes a float32 can take, with room to spare: `-1.17549435e-38` is 15. */
+export const MAX_FLOAT32_CHARS = 24;
+
+/** The shortest text for a float32 the fast path does not cover; see `formatFloat32Slow`. */
+type SlowFormat = (value: number) => string;
+
+/**
+ * Writes float32 `value` (a double holding a float32) at `pos`, which must have
+ * MAX_FLOAT32_CHARS bytes of room; returns the offset after it.
+ */
+export function writeFloat32(
+  bytes: Uint8Array,
+  pos: number,
+  value: number,
+  slow: SlowFormat,
+): number {
+  let a = value;
+  if (value < 0 || (value === 0 && 1 / value < 0)) {
+    bytes[pos++] = 0x2d;
+    a = -value;
+  }
+  if (a < 2147483648 && a === Math.floor(a)) return writeUint31(bytes, pos, a);
+  // Non-integers are below 2^23, so e10 ≤ 6; below 1e-14 the scale would pass 10^22.
+  if (!(a >= 1e-14 && a < 1e7)) return writeAscii(bytes, value < 0 ? pos - 1 : pos, slow(value));
+  // The decimal exponent, as a first guess: the rounding below corrects it when one off.
+  let e10 = a >= 1 ? 0 : -1;
+  while (e10 < 6 && a >= POW10[e10 + 1]!) e10 += 1;
+  if (e10 < 0) while (e10 > -14 && a < NEG_POW10[-e10]!) e10 -= 1;
+  // Nine digits: D in [1e8, 1e9), adjusting when the estimate or the rounding was one off.
+  let s = 8 - e10;
+  let digits = roundSmall(a * POW10[s]!);
+  if (digits >= 1e9) {
+    s -= 1;
+    e10 += 1;
+    digits = roundSmall(a * POW10[s]!);
+  } else if (digits < 1e8 && s < 22) {
+    s += 1;
+    e10 -= 1;
+    digits = roundSmall(a * POW10[s]!);
+  }
+  // Fewer digits while they still read back; a candidate with s < 0 would be an integer.
+  while (s > 0) {
+    const shorter = roundSmall(a * POW10[s - 1]!);
+    if (Math.fround(shorter / POW10[s - 1]!) !== a) break;
+    digits = shorter;
+    s -= 1;
+  }
+  // A rounding that carried ("9.99…" → "10") leaves trailing zeros: drop them, and place
+  // the point from the digits that remain.
+  while (digits % 10 === 0) {
+    digits /= 10;
+    s -= 1;
+  }
+  let count = 1;
+  while (count < 9 && digits >= POW10[count]!) count += 1;
+  e10 = count - 1 - s;
+  if (e10 < -6) {
+    // d[.ddd]e-N: the digits with the point after the first, then the exponent.
+    pos = writeDigits(bytes, pos, digits | 0, count, count > 1 ? 1 : -1);
+    bytes[pos++] = 0x65;
+    bytes[pos++] = 0x2d;
+    const exponent = -e10;
+    if (exponent >= 10) bytes[pos++] = 0x30 + ((exponent / 10) | 0);
+    bytes[pos++] = 0x30 + (exponent % 10);
+    return pos;
+  }
+  if (e10 < 0) {
+    // 0.000ddd
+    bytes[pos++] = 0x30;
+    bytes[pos++] = 0x2e;
+    for (let i = -1; i > e10; i--) bytes[pos++] = 0x30;
+    return writeDigits(bytes, pos, digits | 0, count, -1);
+  }
+  return writeDigits(bytes, pos, digits | 0, count, e10 + 1);
+}
+
+/** ASCII of the tens and units digit of 0..99, so digits are made two per division. */
+const TENS = Uint8Array.from({ length: 100 }, (_, i) => 0x30 + Math.floor(i / 10));
+const UNITS = Uint8Array.from({ length: 100 }, (_, i) => 0x30 + (i % 10));
+
+/**
+ * `count` digits of `digits` (an int32 of exactly that many digits) at `pos`, with '.' after
+ * the first `point` of them (-1: none); returns the offset after them.
+ */
+function writeDigits(
+  bytes: Uint8Array,
+  pos: number,
+  digits: number,
+  count: number,
+  point: number,
+): number {
+  if (point <= 0) {
+    writeInt(bytes, pos + count, digits, count);
+    return pos + count;
+  }
+  // The digits after the point, then the ones before it.
+  const fraction = count - point;
+  const scale = INT_POW10[fraction]!;
+  const head = (digits / scale) | 0;
+  writeInt(bytes, pos + point, head, point);
+  bytes[pos + point] = 0x2e;
+  writeInt(bytes, pos + count + 1, digits - head * scale, fraction);
+  return pos + count + 1;
+}
+
+const INT_POW10 = Int32Array.from({ length: 10 }, (_, k) => 10 ** k);
+
+/** Writes the `count` low digits of int32 `n` ending just before `end`, zero-padded. */
+function writeInt(bytes: Uint8Array, end: number, n: number, count: number): void {
+  let left = count;
+  while (left >= 2) {
+    const q = (n / 100) | 0;
+    const r = n - q * 100;
+    bytes[--end] = UNITS[r]!;
+    bytes[--end] = TENS[r]!;
+    n = q;
+    left -= 2;
+  }
+  if (left === 1) bytes[--end] = 0x30 + n;
+}
+
+/** A non-negative integer below 2^31 in decimal at `pos`; returns the offset after it. */
+export function writeUint31(bytes: Uint8Array, pos: number, value: number): number {
+  const n = value | 0;
+  let count = 1;
+  while (count < 10 && n >= INT_POW10[count]!) count += 1;
+  writeInt(bytes, pos + count, n, count);
+  return pos + count;
+}
+
+/** ASCII `text` at `pos`; returns the offset after it. */
+export function writeAscii(bytes: Uint8Array, pos: number, text: string): number {
+  for (let i = 0; i < text.length; i++) bytes[pos++] = text.charCodeAt(i);
+  return pos;
+}

@@ -1,0 +1,156 @@
+import { MAX_NUMBER_CHARS } from './number-token.js';
+import type { JsonReader } from './reader.js';
+
+/**
+ * The hot path of JSON tensor decoding: runs of `, number` straight from the body bytes into a
+ * typed array, with no token record, no string and no call per byte. Only the plain shapes of
+ * RFC 8259 numbers are taken here (sign, digits, fraction, exponent; no NaN / Infinity); at
+ * anything else a run stops before the comma, and the general reader reads that element and
+ * reports any error exactly as it always has. Every token is bounded by MAX_NUMBER_CHARS, so
+ * the run stays linear in the body however hostile.
+ */
+
+/**
+ * Powers of ten as the nearest doubles: exact up to 10^22 (Clinger's fast path), one rounding
+ * each beyond. Exponents outside ±MAX_FAST_EXPONENT go the general way: within it, even a
+ * 64-digit mantissa scaled stays a normal double, so relative error bounds hold.
+ */
+const MAX_FAST_EXPONENT = 100;
+const POW10 = Array.from({ length: MAX_FAST_EXPONENT + 1 }, (_, k) => Number(`1e${k}`));
+const MAX_EXACT_POW10 = 22;
+
+/**
+ * A mantissa folded from ≤ 64 digits (≤ 2 roundings per 9-digit chunk) and scaled by one
+ * rounded power and one operation is within 2^-48 of the decimal's value; the band is wider,
+ * so every double the decimal could round to lies inside it.
+ */
+const BAND = 2 ** -44;
+
+/** Where the token parsed by `parsePlainNumber` ended; -1 when it is not a plain number. */
+let plainEnd = -1;
+/** Whether the parsed value is the exactly rounded double (Clinger's conditions held). */
+let plainExact = false;
+
+/**
+ * Parses the plain JSON number at `pos` and returns its approximation; `plainEnd` and
+ * `plainExact` describe it. Digits are gathered nine at a time in int32 arithmetic, as the
+ * carried dependency of a double multiply-add per digit would halve the speed.
+ */
+function parsePlainNumber(bytes: Uint8Array, start: number): number {
+  const length = bytes.length;
+  const stop = start + MAX_NUMBER_CHARS < length ? start + MAX_NUMBER_CHARS : length;
+  let pos = start;
+  let c = bytes[pos]!;
+  const negative = c === 0x2d;
+  if (negative) c = pos + 1 < stop ? bytes[++pos]! : 0;
+  let mantissa = 0;
+  let chunk = 0;
+  let inChunk = 0;
+  let exponent = 0;
+  plainEnd = -1;
+  // A leading zero followed by a digit is malformed; the general reader says so.
+  if (c === 0x30 && pos + 1 < stop && bytes[pos + 1]! - 0x30 >= 0 && bytes[pos + 1]! - 0x30 <= 9) {
+    return 0;
+  }
+  // Integer and fraction digits in one loop; `point` is where the '.' was.
+  const first = pos;
+  let point = -1;
+  for (; pos < stop; pos++) {
+    const digit = bytes[pos]! - 0x30;
+    if (digit >= 0 && digit <= 9) {
+      chunk = (chunk * 10 + digit) | 0;
+      if (++inChunk === 9) {
+        mantissa = mantissa * 1e9 + chunk;
+        chunk = 0;
+        inChunk = 0;
+      }
+    } else if (digit === 0x2e - 0x30 && point < 0 && pos > first) {
+      point = pos;
+    } else {
+      break;
+    }
+  }
+  if (pos === first || pos === point + 1) return 0;
+  if (point >= 0) exponent = point + 1 - pos;
+  mantissa = mantissa * POW10[inChunk]! + chunk;
+  if (pos < stop && (bytes[pos] === 0x65 || bytes[pos] === 0x45)) {
+    pos += 1;
+    const sign = pos < stop ? bytes[pos] : 0;
+    if (sign === 0x2d || sign === 0x2b) pos += 1;
+    const first = pos;
+    let value = 0;
+    for (; pos < stop; pos++) {
+      const digit = bytes[pos]! - 0x30;
+      if (digit < 0 || digit > 9) break;
+      if (value < 1e6) value = value * 10 + digit;
+    }
+    if (pos === first) return 0;
+    exponent += sign === 0x2d ? -value : value;
+  }
+  // A token that reached the bound may go on: the general reader measures and refuses it.
+  if (pos - start >= MAX_NUMBER_CHARS) return 0;
+  if (exponent < -MAX_FAST_EXPONENT || exponent > MAX_FAST_EXPONENT) return 0;
+  plainEnd = pos;
+  plainExact =
+    mantissa <= Number.MAX_SAFE_INTEGER &&
+    exponent >= -MAX_EXACT_POW10 &&
+    exponent <= MAX_EXACT_POW10;
+  const value = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
+  return negative ? -value : value;
+}
+
+/**
+ * The float32 the decimal parsed last reads as — `Math.fround(Number(text))` — or NaN when
+ * the approximation cannot tell (about one token in a million of 17-digit text; the general
+ * reader then converts it exactly). Past Clinger's conditions the approximation is inexact,
+ * but when both ends of a band wider than its error round to one float32, so does the exact
+ * double, whichever it is: Math.fround is monotonic.
+ */
+function plainFloat32(value: number): number {
+  if (plainExact) return Math.fround(value);
+  const low = Math.fround(value * (1 - BAND));
+  return low === Math.fround(value * (1 + BAND)) ? low : NaN;
+}
+
+/**
+ * Most elements one call reads. Short runs keep every path of the loop warm: a run of a
+ * whole 10 MB tensor would be compiled on-stack mid-loop and deoptimise at its first exit.
+ */
+const RUN_LENGTH = 1024;
+
+/** Skips JSON whitespace from `pos`; returns the offset of the next byte. */
+function skipSpace(bytes: Uint8Array, pos: number): number {
+  let c = bytes[pos];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = bytes[++pos];
+  return pos;
+}
+
+/**
+ * Reads `, number` pairs after the element just read into `array` from index `count`, while
+ * there is room and each number is plain; returns the new count. FP64 takes only exactly
+ * rounded numbers, FP32 what `plainFloat32` settles. The reader is left after the last
+ * number read, where the general element loop resumes.
+ */
+export function readFloatRun(
+  reader: JsonReader,
+  array: Float32Array | Float64Array,
+  count: number,
+): number {
+  const bytes = reader.bytes;
+  const single = array instanceof Float32Array;
+  const capacity = Math.min(array.length, count + RUN_LENGTH);
+  let end = reader.pos;
+  while (count < capacity) {
+    let at = skipSpace(bytes, end);
+    if (bytes[at] !== 0x2c) break;
+    at = skipSpace(bytes, at + 1);
+    const parsed = parsePlainNumber(bytes, at);
+    if (plainEnd < 0) break;
+    const value = single ? plainFloat32(parsed) : plainExact ? parsed : NaN;
+    if (value !== value) break;
+    array[count++] = value;
+    end = plainEnd;
+  }
+  reader.pos = end;
+  return count;
+}
