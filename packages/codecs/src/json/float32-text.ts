@@ -10,6 +10,8 @@
 
 /** 10^k, exact for k ≤ 22. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** 10^k as int32, for digit counts. */
+const INT_POW10 = Int32Array.from({ length: 10 }, (_, k) => 10 ** k);
 /** 10^-k as the nearest double; only the exponent estimate uses it, the rounding checks it. */
 const NEG_POW10 = Array.from({ length: 23 }, (_, k) => 1 / 10 ** k);
 
@@ -62,24 +64,26 @@ export function writeFloat32(
     digits = roundSmall(a * POW10[s]!);
   }
   // Fewer digits while they still read back; a candidate with s < 0 would be an integer.
+  let count = 9;
   while (s > 0) {
     const shorter = roundSmall(a * POW10[s - 1]!);
     if (Math.fround(shorter / POW10[s - 1]!) !== a) break;
     digits = shorter;
     s -= 1;
+    count -= 1;
   }
-  // A rounding that carried ("9.99…" → "10") leaves trailing zeros: drop them, and place
-  // the point from the digits that remain.
-  while (digits % 10 === 0) {
-    digits /= 10;
+  // A rounding that carried ("9.99…" → "10") has one digit more, and trailing zeros: drop
+  // them (int32 arithmetic; `%` on a double is a library call), then place the point.
+  if (digits >= INT_POW10[count]!) count += 1;
+  for (let q = (digits / 10) | 0; q * 10 === digits; q = (digits / 10) | 0) {
+    digits = q;
     s -= 1;
+    count -= 1;
   }
-  let count = 1;
-  while (count < 9 && digits >= POW10[count]!) count += 1;
   e10 = count - 1 - s;
   if (e10 < -6) {
     // d[.ddd]e-N: the digits with the point after the first, then the exponent.
-    pos = writeDigits(bytes, pos, digits | 0, count, count > 1 ? 1 : -1);
+    pos = writeDigits(bytes, pos, digits, count, count > 1 ? 1 : -1);
     bytes[pos++] = 0x65;
     bytes[pos++] = 0x2d;
     const exponent = -e10;
@@ -92,9 +96,9 @@ export function writeFloat32(
     bytes[pos++] = 0x30;
     bytes[pos++] = 0x2e;
     for (let i = -1; i > e10; i--) bytes[pos++] = 0x30;
-    return writeDigits(bytes, pos, digits | 0, count, -1);
+    return writeDigits(bytes, pos, digits, count, -1);
   }
-  return writeDigits(bytes, pos, digits | 0, count, e10 + 1);
+  return writeDigits(bytes, pos, digits, count, e10 + 1);
 }
 
 /** ASCII of the tens and units digit of 0..99, so digits are made two per division. */
@@ -125,8 +129,6 @@ function writeDigits(
   writeInt(bytes, pos + count + 1, digits - head * scale, fraction);
   return pos + count + 1;
 }
-
-const INT_POW10 = Int32Array.from({ length: 10 }, (_, k) => 10 ** k);
 
 /** Writes the `count` low digits of int32 `n` ending just before `end`, zero-padded. */
 function writeInt(bytes: Uint8Array, end: number, n: number, count: number): void {
