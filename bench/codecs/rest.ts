@@ -160,8 +160,8 @@ export async function runRestCodecBench(): Promise<RestCodecBenchResult[]> {
         [`decode TFS column JSON, ${text}`, () => decodeTfsPredictRequest(set.column, specs)],
         [`decode TFS row JSON, ${text}`, () => decodeTfsPredictRequest(set.row, specs)],
         [`decode KServe JSON, ${text}`, () => decodeKServeInferRequest(set.kserve, undefined)],
-        [`  reference: JSON.parse+copy TFS column, ${text}`, parseCopy(set.column, columnData)],
-        [`  reference: JSON.parse+copy KServe, ${text}`, parseCopy(set.kserve, kserveData)],
+        [`reference: JSON.parse+copy TFS column, ${text}`, parseCopy(set.column, columnData)],
+        [`reference: JSON.parse+copy KServe, ${text}`, parseCopy(set.kserve, kserveData)],
       );
     }
     paths.push(
@@ -169,7 +169,7 @@ export async function runRestCodecBench(): Promise<RestCodecBenchResult[]> {
       ['encode TFS column JSON', () => encodeTfsPredictResponse(outputs, 'column')],
       ['encode TFS row JSON', () => encodeTfsPredictResponse(outputs, 'row')],
       ['encode KServe JSON', () => encodeKServeInferResponse({ modelName: 'm', outputs })],
-      ['  reference: JSON.stringify of the values', () => JSON.stringify(doubles)],
+      ['reference: JSON.stringify of the values', () => JSON.stringify(doubles)],
       [
         'encode KServe binary',
         () => encodeKServeInferResponse({ modelName: 'm', outputs, binaryDataOutput: true }),
