@@ -151,8 +151,7 @@ function skipSpace(bytes: Uint8Array, pos: number): number {
 
 /**
  * Reads `, number` pairs after the element just read into `array` from index `count`, while
- * there is room and each number is plain; returns the new count. FP64 takes only exactly
- * rounded numbers, FP32 what `plainFloat32` settles. The reader is left after the last
+ * there is room and each number is plain; returns the new count. The reader is left after the last
  * number read, where the general element loop resumes.
  */
 export function readFloatRun(
@@ -172,11 +171,17 @@ export function readFloatRun(
     at += 1;
     if (bytes[at]! <= 0x20) at = skipSpace(bytes, at);
     const parsed = parsePlainNumber(bytes, view, at);
-    if (plain[END]! < 0) break;
-    const value = single ? plainFloat32(parsed) : plain[EXACT] === 1 ? parsed : NaN;
-    if (value !== value) break;
+    const stop = plain[END]!;
+    if (stop < 0) break;
+    let value = single ? plainFloat32(parsed) : plain[EXACT] === 1 ? parsed : NaN;
+    // What the fast path cannot settle (most 17-digit text for FP64, about one token in a
+    // million for FP32) the runtime converts: still no rescan and no token record.
+    if (value !== value) {
+      const exact = Number(String.fromCharCode.apply(null, bytes.subarray(at, stop) as never));
+      value = single ? Math.fround(exact) : exact;
+    }
     array[count++] = value;
-    end = plain[END]!;
+    end = stop;
   }
   reader.pos = end;
   return count;
