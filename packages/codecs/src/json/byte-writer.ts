@@ -1,4 +1,20 @@
 /**
+ * A first guess at the JSON bytes per tensor element, for sizing a response writer: the
+ * shortest text of a float32 in ±1 with its comma takes 11–13. A guess a little high costs
+ * unused capacity; one too low, a copy of everything written so far.
+ */
+export const ESTIMATED_BYTES_PER_ELEMENT = 14;
+
+/**
+ * Memory for text about to be written: zero-filling tens of megabytes first would cost as much
+ * as writing them. Only written bytes are ever handed out (`result` is a view up to `pos`).
+ */
+function uninitialized(size: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(size);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+}
+
+/**
  * A growing buffer of JSON text as UTF-8 bytes. Tensor elements are formatted straight into
  * it, so a response of millions of numbers builds no string per element and no string of the
  * whole body: the bytes are what the HTTP layer sends.
@@ -9,14 +25,14 @@ export class JsonByteWriter {
   pos = 0;
 
   constructor(capacity = 1024) {
-    this.bytes = new Uint8Array(Math.max(16, capacity));
+    this.bytes = uninitialized(Math.max(16, capacity));
   }
 
   /** Makes room for `count` more bytes. */
   reserve(count: number): void {
     const needed = this.pos + count;
     if (needed <= this.bytes.length) return;
-    const next = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+    const next = uninitialized(Math.max(needed, this.bytes.length * 2));
     next.set(this.bytes.subarray(0, this.pos));
     this.bytes = next;
   }

@@ -17,7 +17,7 @@ const NEG_POW10 = Array.from({ length: 23 }, (_, k) => 1 / 10 ** k);
 
 /**
  * `x` rounded half up, for 0 ≤ x < 2^31: adding 0.5 is exact there (the ulp is at most
- * 2^-23), and the int32 truncation is one instruction where Math.round is a call.
+ * 2^-22), and the result is an int32 the digit loops divide with integer arithmetic.
  */
 function roundSmall(x: number): number {
   return (x + 0.5) | 0;
@@ -26,7 +26,7 @@ function roundSmall(x: number): number {
 /** Bytes a float32 can take, with room to spare: `-1.17549435e-38` is 15. */
 export const MAX_FLOAT32_CHARS = 24;
 
-/** The shortest text for a float32 the fast path does not cover; see `formatFloat32Slow`. */
+/** The shortest text for a float32 the fast path does not cover (writer.ts's formatFloat32). */
 type SlowFormat = (value: number) => string;
 
 /**

@@ -22,7 +22,7 @@ export {
   writeNestedArray,
 } from './writer.js';
 export type { ElementWriter } from './writer.js';
-export { JsonByteWriter } from './byte-writer.js';
+export { ESTIMATED_BYTES_PER_ELEMENT, JsonByteWriter } from './byte-writer.js';
 export {
   bfloat16BitsToNumber,
   halfBitsToNumber,

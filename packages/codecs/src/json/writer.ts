@@ -91,41 +91,52 @@ export function formattedElements(format: (index: number) => string, utf8 = fals
 }
 
 const COMMA = 0x2c;
+/**
+ * Elements written per reservation of their worst-case size: reserving for a whole 10 MB
+ * tensor at 25 bytes an element would allocate twice what its text takes.
+ */
+const BLOCK = 4096;
 
 function float32Elements(view: Float32Array): ElementWriter {
   return (out, offset, count) => {
-    out.reserve(count * (MAX_FLOAT32_CHARS + 1));
-    const bytes = out.bytes;
-    let pos = out.pos;
-    for (let i = 0; i < count; i++) {
-      if (i > 0) bytes[pos++] = COMMA;
-      pos = writeFloat32(bytes, pos, view[offset + i]!, formatFloat32);
+    for (let from = 0; from < count; from += BLOCK) {
+      const to = Math.min(count, from + BLOCK);
+      out.reserve((to - from) * (MAX_FLOAT32_CHARS + 1));
+      const bytes = out.bytes;
+      let pos = out.pos;
+      for (let i = from; i < to; i++) {
+        if (i > 0) bytes[pos++] = COMMA;
+        pos = writeFloat32(bytes, pos, view[offset + i]!, formatFloat32);
+      }
+      out.pos = pos;
     }
-    out.pos = pos;
   };
 }
 
 /** Integers of up to 32 bits: digits written directly, no string per element. */
 function int32Elements(view: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array) {
   return ((out, offset, count) => {
-    // "-2147483648," is the longest.
-    out.reserve(count * 12);
-    const bytes = out.bytes;
-    let pos = out.pos;
-    for (let i = 0; i < count; i++) {
-      if (i > 0) bytes[pos++] = COMMA;
-      const value = view[offset + i]!;
-      if (value < 0) {
-        bytes[pos++] = 0x2d;
-        pos =
-          value === -2147483648
-            ? writeAscii(bytes, pos, '2147483648')
-            : writeUint31(bytes, pos, -value);
-      } else {
-        pos = writeUint31(bytes, pos, value);
+    for (let from = 0; from < count; from += BLOCK) {
+      const to = Math.min(count, from + BLOCK);
+      // "-2147483648," is the longest.
+      out.reserve((to - from) * 12);
+      const bytes = out.bytes;
+      let pos = out.pos;
+      for (let i = from; i < to; i++) {
+        if (i > 0) bytes[pos++] = COMMA;
+        const value = view[offset + i]!;
+        if (value < 0) {
+          bytes[pos++] = 0x2d;
+          pos =
+            value === -2147483648
+              ? writeAscii(bytes, pos, '2147483648')
+              : writeUint31(bytes, pos, -value);
+        } else {
+          pos = writeUint31(bytes, pos, value);
+        }
       }
+      out.pos = pos;
     }
-    out.pos = pos;
   }) satisfies ElementWriter;
 }
 

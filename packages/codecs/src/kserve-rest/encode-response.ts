@@ -1,6 +1,7 @@
 import { ServingError, StatusCode, elementCount, isBytesTensor, type Tensor } from '@ovms/core';
 import { lengthPrefixedSize, writeLengthPrefixedElements } from '../bytes-elements.js';
 import {
+  ESTIMATED_BYTES_PER_ELEMENT,
   JsonByteWriter,
   formattedElements,
   numericElements,
@@ -76,10 +77,12 @@ export function encodeKServeInferResponse(
   options: KServeInferResponseOptions,
 ): KServeEncodedResponse {
   const selected = select(options);
-  // A first guess at the size: about 12 bytes per JSON number, binary outputs exactly.
+  // A first guess at the size for JSON outputs; binary outputs exactly.
   let estimate = 256;
   for (const { tensor, binary } of selected) {
-    estimate += binary ? binarySize(tensor) : Math.min(elementCount(tensor.shape) * 12, 2 ** 28);
+    estimate += binary
+      ? binarySize(tensor)
+      : Math.min(elementCount(tensor.shape) * ESTIMATED_BYTES_PER_ELEMENT, 2 ** 28);
   }
   const out = new JsonByteWriter(estimate);
   out.ascii('{"model_name":');

@@ -7,6 +7,7 @@ import {
   type Tensor,
 } from '@ovms/core';
 import {
+  ESTIMATED_BYTES_PER_ELEMENT,
   JsonByteWriter,
   formattedElements,
   numericElements,
@@ -44,11 +45,11 @@ function elementsOf(name: string, tensor: Tensor): ElementWriter {
   return isBytesTensor(tensor) ? bytesElements(name, tensor.data) : numericElements(tensor);
 }
 
-/** A first guess at the body size: about 12 bytes per number; the writer grows past it. */
+/** A first guess at the body size; the writer grows past it. */
 function writerFor(outputs: ReadonlyMap<string, Tensor>): JsonByteWriter {
   let elements = 0;
   for (const tensor of outputs.values()) elements += elementCount(tensor.shape);
-  return new JsonByteWriter(64 + Math.min(elements * 12, 2 ** 28));
+  return new JsonByteWriter(64 + Math.min(elements * ESTIMATED_BYTES_PER_ELEMENT, 2 ** 28));
 }
 
 /**
