@@ -30,75 +30,92 @@ export const MAX_FLOAT32_CHARS = 24;
 type SlowFormat = (value: number) => string;
 
 /**
- * Writes float32 `value` (a double holding a float32) at `pos`, which must have
- * MAX_FLOAT32_CHARS bytes of room; returns the offset after it.
+ * Writes `values[from..to)` as float32 text separated by commas, with a comma before
+ * `values[from]` too unless `from` is `first` (the start of its array), at `pos`, which must
+ * have (MAX_FLOAT32_CHARS + 1) bytes of room per value; returns the offset after them. One
+ * loop over a whole run with the formatting inlined, as V8 would not inline it per value.
  */
-export function writeFloat32(
+export function writeFloat32s(
   bytes: Uint8Array,
   pos: number,
-  value: number,
+  values: Float32Array,
+  from: number,
+  to: number,
+  first: number,
   slow: SlowFormat,
 ): number {
-  let a = value;
-  if (value < 0 || (value === 0 && 1 / value < 0)) {
-    bytes[pos++] = 0x2d;
-    a = -value;
+  for (let i = from; i < to; i++) {
+    if (i > first) bytes[pos++] = 0x2c;
+    const value = values[i]!;
+    let a = value;
+    if (value < 0 || (value === 0 && 1 / value < 0)) {
+      bytes[pos++] = 0x2d;
+      a = -value;
+    }
+    if (a < 2147483648 && a === Math.floor(a)) {
+      pos = writeUint31(bytes, pos, a);
+      continue;
+    }
+    // Non-integers are below 2^23, so e10 ≤ 6; below 1e-14 the scale would pass 10^22.
+    if (!(a >= 1e-14 && a < 1e7)) {
+      pos = writeAscii(bytes, value < 0 ? pos - 1 : pos, slow(value));
+      continue;
+    }
+    // The decimal exponent, as a first guess: the rounding below corrects it when one off.
+    let e10 = a >= 1 ? 0 : -1;
+    while (e10 < 6 && a >= POW10[e10 + 1]!) e10 += 1;
+    if (e10 < 0) while (e10 > -14 && a < NEG_POW10[-e10]!) e10 -= 1;
+    // Nine digits: D in [1e8, 1e9), adjusting when the estimate or the rounding was one off.
+    let s = 8 - e10;
+    let digits = roundSmall(a * POW10[s]!);
+    if (digits >= 1e9) {
+      s -= 1;
+      e10 += 1;
+      digits = roundSmall(a * POW10[s]!);
+    } else if (digits < 1e8 && s < 22) {
+      s += 1;
+      e10 -= 1;
+      digits = roundSmall(a * POW10[s]!);
+    }
+    // Fewer digits while they still read back; a candidate with s < 0 would be an integer.
+    let count = 9;
+    while (s > 0) {
+      const shorter = roundSmall(a * POW10[s - 1]!);
+      if (Math.fround(shorter / POW10[s - 1]!) !== a) break;
+      digits = shorter;
+      s -= 1;
+      count -= 1;
+    }
+    // A rounding that carried ("9.99…" → "10") has one digit more, and trailing zeros: drop
+    // them (int32 arithmetic; `%` on a double is a library call), then place the point.
+    if (digits >= INT_POW10[count]!) count += 1;
+    for (let q = (digits / 10) | 0; q * 10 === digits; q = (digits / 10) | 0) {
+      digits = q;
+      s -= 1;
+      count -= 1;
+    }
+    e10 = count - 1 - s;
+    if (e10 < -6) {
+      // d[.ddd]e-N: the digits with the point after the first, then the exponent.
+      pos = writeDigits(bytes, pos, digits, count, count > 1 ? 1 : -1);
+      bytes[pos++] = 0x65;
+      bytes[pos++] = 0x2d;
+      const exponent = -e10;
+      if (exponent >= 10) bytes[pos++] = 0x30 + ((exponent / 10) | 0);
+      bytes[pos++] = 0x30 + (exponent % 10);
+      continue;
+    }
+    if (e10 < 0) {
+      // 0.000ddd
+      bytes[pos++] = 0x30;
+      bytes[pos++] = 0x2e;
+      for (let zero = -1; zero > e10; zero--) bytes[pos++] = 0x30;
+      pos = writeDigits(bytes, pos, digits, count, -1);
+      continue;
+    }
+    pos = writeDigits(bytes, pos, digits, count, e10 + 1);
   }
-  if (a < 2147483648 && a === Math.floor(a)) return writeUint31(bytes, pos, a);
-  // Non-integers are below 2^23, so e10 ≤ 6; below 1e-14 the scale would pass 10^22.
-  if (!(a >= 1e-14 && a < 1e7)) return writeAscii(bytes, value < 0 ? pos - 1 : pos, slow(value));
-  // The decimal exponent, as a first guess: the rounding below corrects it when one off.
-  let e10 = a >= 1 ? 0 : -1;
-  while (e10 < 6 && a >= POW10[e10 + 1]!) e10 += 1;
-  if (e10 < 0) while (e10 > -14 && a < NEG_POW10[-e10]!) e10 -= 1;
-  // Nine digits: D in [1e8, 1e9), adjusting when the estimate or the rounding was one off.
-  let s = 8 - e10;
-  let digits = roundSmall(a * POW10[s]!);
-  if (digits >= 1e9) {
-    s -= 1;
-    e10 += 1;
-    digits = roundSmall(a * POW10[s]!);
-  } else if (digits < 1e8 && s < 22) {
-    s += 1;
-    e10 -= 1;
-    digits = roundSmall(a * POW10[s]!);
-  }
-  // Fewer digits while they still read back; a candidate with s < 0 would be an integer.
-  let count = 9;
-  while (s > 0) {
-    const shorter = roundSmall(a * POW10[s - 1]!);
-    if (Math.fround(shorter / POW10[s - 1]!) !== a) break;
-    digits = shorter;
-    s -= 1;
-    count -= 1;
-  }
-  // A rounding that carried ("9.99…" → "10") has one digit more, and trailing zeros: drop
-  // them (int32 arithmetic; `%` on a double is a library call), then place the point.
-  if (digits >= INT_POW10[count]!) count += 1;
-  for (let q = (digits / 10) | 0; q * 10 === digits; q = (digits / 10) | 0) {
-    digits = q;
-    s -= 1;
-    count -= 1;
-  }
-  e10 = count - 1 - s;
-  if (e10 < -6) {
-    // d[.ddd]e-N: the digits with the point after the first, then the exponent.
-    pos = writeDigits(bytes, pos, digits, count, count > 1 ? 1 : -1);
-    bytes[pos++] = 0x65;
-    bytes[pos++] = 0x2d;
-    const exponent = -e10;
-    if (exponent >= 10) bytes[pos++] = 0x30 + ((exponent / 10) | 0);
-    bytes[pos++] = 0x30 + (exponent % 10);
-    return pos;
-  }
-  if (e10 < 0) {
-    // 0.000ddd
-    bytes[pos++] = 0x30;
-    bytes[pos++] = 0x2e;
-    for (let i = -1; i > e10; i--) bytes[pos++] = 0x30;
-    return writeDigits(bytes, pos, digits, count, -1);
-  }
-  return writeDigits(bytes, pos, digits, count, e10 + 1);
+  return pos;
 }
 
 /** ASCII of the tens and units digit of 0..99, so digits are made two per division. */

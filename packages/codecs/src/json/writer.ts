@@ -12,7 +12,7 @@ import {
   numberToHalfBits,
 } from './small-float.js';
 import type { JsonByteWriter } from './byte-writer.js';
-import { MAX_FLOAT32_CHARS, writeAscii, writeFloat32, writeUint31 } from './float32-text.js';
+import { MAX_FLOAT32_CHARS, writeAscii, writeFloat32s, writeUint31 } from './float32-text.js';
 
 /**
  * Writes a double as JSON, with the NaN / Infinity / -Infinity tokens TF Serving emits
@@ -44,7 +44,7 @@ const BFLOAT_PRECISIONS = [2, 3, 4];
 
 /**
  * Float32 as the fewest significant digits, trimmed from 9 (which always read back) while
- * the exact decimal rounding still reads back to the same float32; as writeFloat32 writes
+ * the exact decimal rounding still reads back to the same float32; as writeFloat32s writes
  * it, by a slower road: for the values its fast path leaves (integers ≥ 2^31, magnitudes
  * below 1e-14) and as its reference.
  */
@@ -102,13 +102,15 @@ function float32Elements(view: Float32Array): ElementWriter {
     for (let from = 0; from < count; from += BLOCK) {
       const to = Math.min(count, from + BLOCK);
       out.reserve((to - from) * (MAX_FLOAT32_CHARS + 1));
-      const bytes = out.bytes;
-      let pos = out.pos;
-      for (let i = from; i < to; i++) {
-        if (i > 0) bytes[pos++] = COMMA;
-        pos = writeFloat32(bytes, pos, view[offset + i]!, formatFloat32);
-      }
-      out.pos = pos;
+      out.pos = writeFloat32s(
+        out.bytes,
+        out.pos,
+        view,
+        offset + from,
+        offset + to,
+        offset,
+        formatFloat32,
+      );
     }
   };
 }
