@@ -6,6 +6,7 @@
 //   BENCH_MODELS=add,mlp,mlp32,det   BENCH_CONCURRENCY=1,4,16   BENCH_PATHS=kserve-grpc,...
 //   BENCH_NIREQ=1 (ONNX Runtime)     BENCH_OV_NIREQ=2 (OpenVINO)   BENCH_DOCS=0 (print only)
 //   BENCH_BATCHING=0 skips the dynamic batching section (bench/batching, its variables there)
+//   BENCH_CODECS=0 (skip the REST JSON codec rows, bench/codecs/rest.ts, run after the servers)
 // Reuses bench/server: its raw-engine and client processes, its server launcher and workload.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,11 +20,13 @@ import { runBatchingBench, type BatchingResult } from './batching/bench.js';
 import { batchingOptionsFromEnv } from './batching/options.js';
 import { CHART_FILE, batchingChart, batchingSection, batchingVerdicts } from './batching/report.js';
 import { perSecond, peakCell, type Cell, type TargetName } from './cells.js';
+import { runRestCodecBench, type RestCodecBenchResult } from './codecs/rest.js';
 import {
   mlserverInstalled,
   startMlserver,
   type MlserverProcess,
 } from './peers/mlserver-process.js';
+import { codecVerdict } from './report/codecs.js';
 import { renderReport, type RunContext } from './report/markdown.js';
 import { evaluateTargets, formatVerdict } from './report/targets.js';
 import type { ClientPath, ClientRequest } from './server/client.js';
@@ -41,6 +44,7 @@ const onlyPaths = env['BENCH_PATHS']?.split(',');
 const ortNireq = Number(env['BENCH_NIREQ'] ?? 1);
 const ovNireq = Number(env['BENCH_OV_NIREQ'] ?? 2);
 const writeDocs = env['BENCH_DOCS'] !== '0';
+const withCodecs = env['BENCH_CODECS'] !== '0';
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -305,6 +309,18 @@ if (env['BENCH_BATCHING'] !== '0') {
   });
 }
 
+// With the servers stopped, so the codec rows have the machine to themselves (but for others').
+let codecs: RestCodecBenchResult[] | undefined;
+if (withCodecs) {
+  console.error('REST JSON codecs (bench/codecs/rest.ts):');
+  codecs = await runRestCodecBench();
+  for (const row of codecs) {
+    console.error(
+      `  ${row.path}: ${row.mbPerSec.toFixed(0)} MB/s, ${row.cpuMbPerSec.toFixed(0)} MB/s CPU`,
+    );
+  }
+}
+
 function machineBusyPercent(): number {
   const end = machineJiffies();
   return (100 * (end.busy - jiffiesAtStart.busy)) / (end.total - jiffiesAtStart.total);
@@ -336,6 +352,7 @@ const context: RunContext = {
   drift,
   notes,
   wallSeconds: (Date.now() - started) / 1000,
+  ...(codecs !== undefined && { codecs }),
 };
 const rendered = renderReport(cells, context);
 const report =
@@ -345,7 +362,10 @@ const report =
         markdown: `${rendered.markdown}\n${batchingSection(batching, `${context.date} by \`npm run bench\``)}\n`,
         charts: new Map([...rendered.charts, [CHART_FILE, batchingChart(batching)]]),
       };
-for (const verdict of evaluateTargets(cells, models)) {
+for (const verdict of [
+  ...evaluateTargets(cells, models),
+  ...(codecs === undefined ? [] : [codecVerdict(codecs)]),
+]) {
   console.log(`${verdict.target}: ${formatVerdict(verdict.met)}`);
   for (const line of verdict.measured) console.log(`  ${line}`);
 }

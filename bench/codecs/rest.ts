@@ -1,8 +1,14 @@
 /**
- * REST codec throughput: decode and encode of one 1×3×224×224 FP32 tensor (an ImageNet image)
- * through TF Serving REST column and row JSON, KServe JSON and the KServe binary extension,
- * with JSON.parse plus a copy into a Float32Array as the reference a naive decoder would pay.
- * MB/s counts tensor bytes (602,112 per run), not body bytes, so the paths compare directly.
+ * REST codec throughput on FP32 tensors: an ImageNet image (1×3×224×224, 588 KiB), 1 MB and
+ * 10 MB, decoded and encoded through TF Serving REST column and row JSON, KServe JSON and the
+ * KServe binary extension. Requests come in the two number texts clients send: the shortest
+ * float32 text (what ovms-ts writes) and the double expansion of each float32 (what
+ * JSON.stringify of a Float32Array's values and numpy's tolist() write,
+ * 0.10000000149011612). Beside them, in the same run, the references a decoder or encoder
+ * built on the runtime would pay: JSON.parse of the body plus a copy into a Float32Array,
+ * and JSON.stringify of the values as a JS array. MB/s counts tensor bytes (4 per element),
+ * not body bytes, so every path compares directly; each row gives wall-clock and CPU-time
+ * rates, as the CPU figure holds better on a machine shared with other work.
  *
  *   node --conditions=@ovms/source --import tsx bench/codecs/rest.ts
  */
@@ -15,29 +21,53 @@ import {
 } from '@ovms/codecs';
 import type { Tensor } from '@ovms/core';
 
-const SHAPE = [1, 3, 224, 224];
-const ELEMENTS = SHAPE.reduce((a, b) => a * b, 1);
-const TENSOR_BYTES = ELEMENTS * 4;
-const TIME_PER_PATH_MS = 400;
-const MAX_ITERATIONS = 200;
-
-function image(): Tensor {
-  const values = new Float32Array(ELEMENTS);
-  for (let i = 0; i < ELEMENTS; i++) values[i] = Math.random() * 2 - 1;
-  return { dtype: 'FP32', shape: SHAPE, data: new Uint8Array(values.buffer) };
+export interface RestCodecBenchResult {
+  path: string;
+  /** Tensor MB per second of wall-clock time. */
+  mbPerSec: number;
+  /** Tensor MB per second of this process's CPU time. */
+  cpuMbPerSec: number;
 }
 
-function measure(run: () => unknown): number {
+const SIZES: ReadonlyArray<{ label: string; shape: readonly number[] }> = [
+  { label: '1x3x224x224', shape: [1, 3, 224, 224] },
+  { label: '1 MB', shape: [1, 256, 1024] },
+  { label: '10 MB', shape: [10, 256, 1024] },
+];
+const TIME_PER_PATH_MS = 400;
+const MAX_ITERATIONS = 200;
+const MIN_ITERATIONS = 3;
+
+/** Model-output-like values: mostly in ±1, some larger, a few tiny. */
+function values(count: number): Float32Array {
+  const out = new Float32Array(count);
+  let state = 12345;
+  for (let i = 0; i < count; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const unit = state / 2 ** 32;
+    out[i] = (unit * 2 - 1) * (i % 16 === 0 ? 100 : 1);
+  }
+  return out;
+}
+
+function measure(tensorBytes: number, run: () => unknown): { wall: number; cpu: number } {
   run(); // warm-up, and lets the JIT see the hot loops
   let iterations = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   let elapsed = 0;
-  while (elapsed < TIME_PER_PATH_MS && iterations < MAX_ITERATIONS) {
+  while (
+    iterations < MIN_ITERATIONS ||
+    (elapsed < TIME_PER_PATH_MS && iterations < MAX_ITERATIONS)
+  ) {
     run();
     iterations += 1;
     elapsed = performance.now() - start;
   }
-  return (TENSOR_BYTES * iterations) / 1e6 / (elapsed / 1000);
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const mb = (tensorBytes * iterations) / 1e6;
+  return { wall: mb / (elapsed / 1000), cpu: mb / (cpuMs / 1000) };
 }
 
 /** Copies a JSON.parse result into a typed array, as a decoder built on JSON.parse must. */
@@ -51,81 +81,115 @@ function flattenInto(value: unknown, out: Float32Array, at: number): number {
   return next;
 }
 
-export async function runRestCodecBench(): Promise<Array<{ path: string; mbPerSec: number }>> {
-  const tensor = image();
+/** Nests flat values by `shape`, as a client builds TF Serving JSON. */
+function nest(flat: readonly number[], shape: readonly number[], offset = 0): unknown {
+  const [dim = 0, ...inner] = shape;
+  if (inner.length === 0) return flat.slice(offset, offset + dim);
+  const stride = inner.reduce((a, b) => a * b, 1);
+  return Array.from({ length: dim }, (_, i) => nest(flat, inner, offset + i * stride));
+}
+
+const utf8 = new TextEncoder();
+const textOf = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** The request bodies of one tensor in both number texts. */
+function bodies(tensor: Tensor & { dtype: 'FP32' }, floats: Float32Array) {
   const outputs = new Map([['x', tensor]]);
-  const specs = [{ name: 'x', dtype: 'FP32', shape: SHAPE }] as const;
-  const utf8 = new TextEncoder();
-
-  const column = utf8.encode(
-    encodeTfsPredictResponse(outputs, 'column').replace('"outputs"', '"inputs"'),
-  );
-  const row = utf8.encode(
-    encodeTfsPredictResponse(outputs, 'row').replace('"predictions"', '"instances"'),
-  );
-  const asRequest = (binary: boolean) => {
-    const response = encodeKServeInferResponse({
-      modelName: 'm',
-      outputs,
-      binaryDataOutput: binary,
-    });
-    const split = response.inferenceHeaderContentLength ?? response.body.byteLength;
-    const json = utf8.encode(
-      new TextDecoder().decode(response.body.subarray(0, split)).replace('"outputs"', '"inputs"'),
-    );
-    const body = new Uint8Array(json.byteLength + response.body.byteLength - split);
-    body.set(json);
-    body.set(response.body.subarray(split), json.byteLength);
-    return { body, header: binary ? String(json.byteLength) : undefined };
+  const shortest = {
+    column: utf8.encode(
+      textOf(encodeTfsPredictResponse(outputs, 'column')).replace('"outputs"', '"inputs"'),
+    ),
+    row: utf8.encode(
+      textOf(encodeTfsPredictResponse(outputs, 'row')).replace('"predictions"', '"instances"'),
+    ),
+    kserve: utf8.encode(
+      textOf(encodeKServeInferResponse({ modelName: 'm', outputs }).body).replace(
+        '"outputs"',
+        '"inputs"',
+      ),
+    ),
   };
-  const kserveJson = asRequest(false);
-  const kserveBinary = asRequest(true);
-  const scratch = new Float32Array(ELEMENTS);
-  const textOf = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const doubles = Array.from(floats);
+  const nested = nest(doubles, tensor.shape);
+  const double = {
+    column: utf8.encode(JSON.stringify({ inputs: nested })),
+    row: utf8.encode(JSON.stringify({ instances: nested })),
+    kserve: utf8.encode(
+      JSON.stringify({
+        inputs: [{ name: 'x', datatype: 'FP32', shape: tensor.shape, data: doubles }],
+      }),
+    ),
+  };
+  return { shortest, double, doubles };
+}
 
-  const paths: Array<[string, () => unknown]> = [
-    ['decode TFS column JSON', () => decodeTfsPredictRequest(column, specs)],
-    ['decode TFS row JSON', () => decodeTfsPredictRequest(row, specs)],
-    ['decode KServe JSON', () => decodeKServeInferRequest(kserveJson.body, undefined)],
-    [
-      'decode KServe binary',
-      () => decodeKServeInferRequest(kserveBinary.body, kserveBinary.header),
-    ],
-    [
-      'reference: JSON.parse+copy TFS column',
-      () => flattenInto((JSON.parse(textOf(column)) as { inputs: unknown }).inputs, scratch, 0),
-    ],
-    [
-      'reference: JSON.parse+copy KServe JSON',
-      () =>
-        flattenInto(
-          (JSON.parse(textOf(kserveJson.body)) as { inputs: [{ data: unknown }] }).inputs[0].data,
-          scratch,
-          0,
-        ),
-    ],
-    ['encode TFS column JSON', () => encodeTfsPredictResponse(outputs, 'column')],
-    ['encode TFS row JSON', () => encodeTfsPredictResponse(outputs, 'row')],
-    ['encode KServe JSON', () => encodeKServeInferResponse({ modelName: 'm', outputs })],
-    [
-      'encode KServe binary',
-      () => encodeKServeInferResponse({ modelName: 'm', outputs, binaryDataOutput: true }),
-    ],
-  ];
-  const results: Array<{ path: string; mbPerSec: number }> = [];
-  for (const [path, run] of paths) {
-    results.push({ path, mbPerSec: measure(run) });
-    await new Promise((resolve) => setImmediate(resolve));
+function kserveBinary(outputs: ReadonlyMap<string, Tensor>) {
+  const response = encodeKServeInferResponse({ modelName: 'm', outputs, binaryDataOutput: true });
+  const split = response.inferenceHeaderContentLength ?? response.body.byteLength;
+  const json = utf8.encode(
+    textOf(response.body.subarray(0, split)).replace('"outputs"', '"inputs"'),
+  );
+  const body = new Uint8Array(json.byteLength + response.body.byteLength - split);
+  body.set(json);
+  body.set(response.body.subarray(split), json.byteLength);
+  return { body, header: String(json.byteLength) };
+}
+
+export async function runRestCodecBench(): Promise<RestCodecBenchResult[]> {
+  const results: RestCodecBenchResult[] = [];
+  for (const { label, shape } of SIZES) {
+    const count = shape.reduce((a, b) => a * b, 1);
+    const floats = values(count);
+    const tensor = { dtype: 'FP32', shape, data: new Uint8Array(floats.buffer) } as const;
+    const outputs = new Map([['x', tensor]]);
+    const specs = [{ name: 'x', dtype: 'FP32', shape }] as const;
+    const { shortest, double, doubles } = bodies(tensor, floats);
+    const binary = kserveBinary(outputs);
+    const scratch = new Float32Array(count);
+    const parseCopy = (body: Uint8Array, pick: (json: never) => unknown) => () =>
+      flattenInto(pick(JSON.parse(textOf(body)) as never), scratch, 0);
+    const kserveData = (json: { inputs: [{ data: unknown }] }) => json.inputs[0].data;
+    const columnData = (json: { inputs: unknown }) => json.inputs;
+
+    const paths: Array<[string, () => unknown]> = [];
+    for (const [text, set] of [
+      ['float32 text', shortest],
+      ['double text', double],
+    ] as const) {
+      paths.push(
+        [`decode TFS column JSON, ${text}`, () => decodeTfsPredictRequest(set.column, specs)],
+        [`decode TFS row JSON, ${text}`, () => decodeTfsPredictRequest(set.row, specs)],
+        [`decode KServe JSON, ${text}`, () => decodeKServeInferRequest(set.kserve, undefined)],
+        [`reference: JSON.parse+copy TFS column, ${text}`, parseCopy(set.column, columnData)],
+        [`reference: JSON.parse+copy KServe, ${text}`, parseCopy(set.kserve, kserveData)],
+      );
+    }
+    paths.push(
+      ['decode KServe binary', () => decodeKServeInferRequest(binary.body, binary.header)],
+      ['encode TFS column JSON', () => encodeTfsPredictResponse(outputs, 'column')],
+      ['encode TFS row JSON', () => encodeTfsPredictResponse(outputs, 'row')],
+      ['encode KServe JSON', () => encodeKServeInferResponse({ modelName: 'm', outputs })],
+      ['reference: JSON.stringify of the values', () => JSON.stringify(doubles)],
+      [
+        'encode KServe binary',
+        () => encodeKServeInferResponse({ modelName: 'm', outputs, binaryDataOutput: true }),
+      ],
+    );
+    for (const [path, run] of paths) {
+      const { wall, cpu } = measure(count * 4, run);
+      results.push({ path: `${label} ${path}`, mbPerSec: wall, cpuMbPerSec: cpu });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   return results;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const results = await runRestCodecBench();
-  console.log(
-    `REST codecs, FP32 ${SHAPE.join('×')} (${TENSOR_BYTES} tensor bytes), MB/s of tensor data`,
-  );
-  for (const { path, mbPerSec } of results) {
-    console.log(`${path.padEnd(42)} ${mbPerSec.toFixed(1).padStart(10)}`);
+  console.log('REST codecs, FP32, MB/s of tensor data (wall clock, CPU time)');
+  for (const { path, mbPerSec, cpuMbPerSec } of results) {
+    console.log(
+      `${path.padEnd(64)} ${mbPerSec.toFixed(0).padStart(7)} ${cpuMbPerSec.toFixed(0).padStart(7)}`,
+    );
   }
 }

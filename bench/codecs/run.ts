@@ -4,9 +4,19 @@ import { printAdversarialJsonBench, runAdversarialJsonBench } from './adversaria
 import { runGrpcCodecBench } from './grpc.js';
 import { runRestCodecBench } from './rest.js';
 
-const rows = [...(await runGrpcCodecBench()), ...(await runRestCodecBench())];
-const width = Math.max(...rows.map((row) => row.path.length));
-console.log('\nAll codec paths, 1x3x224x224 FP32 (588 KiB payload):');
-for (const row of rows)
+const grpc = await runGrpcCodecBench();
+const rest = await runRestCodecBench();
+const width = Math.max(...[...grpc, ...rest].map((row) => row.path.length));
+console.log('\ngRPC codec paths, 1x3x224x224 FP32 (588 KiB payload), MB/s of tensor data:');
+for (const row of grpc) {
   console.log(`  ${row.path.padEnd(width)}  ${row.mbPerSec.toFixed(0).padStart(7)} MB/s`);
+}
+console.log(
+  '\nREST codec paths, FP32, MB/s of tensor data: wall clock, then CPU time of this process',
+);
+for (const row of rest) {
+  console.log(
+    `  ${row.path.padEnd(width)}  ${row.mbPerSec.toFixed(0).padStart(7)} MB/s  ${row.cpuMbPerSec.toFixed(0).padStart(7)} MB/s CPU`,
+  );
+}
 printAdversarialJsonBench(await runAdversarialJsonBench());

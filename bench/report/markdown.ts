@@ -9,6 +9,8 @@ import {
   type TargetName,
 } from '../cells.js';
 import { BENCH_MODELS, type BenchModelName } from '../server/workload.js';
+import type { RestCodecBenchResult } from '../codecs/rest.js';
+import { codecSection, codecVerdict } from './codecs.js';
 import { lineChart, type ChartSeries } from './svg.js';
 import { evaluateTargets, formatVerdict } from './targets.js';
 
@@ -25,6 +27,8 @@ export interface RunContext {
   readonly drift: readonly { model: BenchModelName; first: number; last: number }[];
   readonly notes: readonly string[];
   readonly wallSeconds: number;
+  /** bench/codecs/rest.ts's rows from the same run, when it ran. */
+  readonly codecs?: readonly RestCodecBenchResult[];
 }
 
 export interface Report {
@@ -209,7 +213,10 @@ this one, \`BENCH_PROFILE=1\` profiles it) reproduces them.
 
 export function renderReport(cells: readonly Cell[], context: RunContext): Report {
   const allCharts = new Map<string, string>();
-  const verdicts = evaluateTargets(cells, context.models);
+  const verdicts = [
+    ...evaluateTargets(cells, context.models),
+    ...(context.codecs === undefined ? [] : [codecVerdict(context.codecs)]),
+  ];
   const lines: string[] = [
     '# Performance',
     '',
@@ -246,6 +253,11 @@ export function renderReport(cells: readonly Cell[], context: RunContext): Repor
       ...[...modelCharts.keys()].map((file) => `![${file}](performance/${file})`),
       '',
     );
+  }
+  if (context.codecs !== undefined) {
+    const section = codecSection(context.codecs);
+    for (const [file, svg] of section.charts) allCharts.set(file, svg);
+    lines.push(...section.lines);
   }
   lines.push(
     '## Fixed rate (open loop)',

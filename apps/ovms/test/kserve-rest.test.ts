@@ -8,6 +8,18 @@ import type { TestServer } from './support/server.js';
 // KServe v2 REST (JSON and the binary data extension) through curl, a client this project did
 // not write.
 let server: TestServer;
+
+/** The fewest significant digits (trimmed from 9) whose decimal reads back as `value`. */
+function shortestFloat32Text(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  let best = Number(value.toPrecision(9));
+  for (let precision = 8; precision >= 1; precision--) {
+    const candidate = Number(value.toPrecision(precision));
+    if (Math.fround(candidate) !== value) break;
+    best = candidate;
+  }
+  return String(best);
+}
 const url = (path: string) => `${server.restUrl}${path}`;
 
 beforeAll(async () => {
@@ -143,6 +155,36 @@ describe('KServe v2 REST', () => {
       });
     },
   );
+
+  it('reads float32 sent as double text exactly and answers the shortest text of each float32', async () => {
+    // What numpy's tolist() and JSON.stringify send: the double expansion of each float32.
+    const rows = 2048;
+    const a = new Float32Array(rows * 4);
+    const b = new Float32Array(rows * 4);
+    for (let i = 0; i < a.length; i++) {
+      a[i] = Math.sin(i) * 10 ** ((i % 9) - 4);
+      b[i] = Math.cos(i * 7) / 3;
+    }
+    const body = {
+      inputs: [
+        { name: 'a', shape: [rows, 4], datatype: 'FP32', data: Array.from(a) },
+        { name: 'b', shape: [rows, 4], datatype: 'FP32', data: Array.from(b) },
+      ],
+    };
+    const file = join(server.root, 'double-text-request.json');
+    await writeFile(file, JSON.stringify(body));
+    const { status, body: text } = await curl(url('/v2/models/add/infer'), [
+      ...['-X', 'POST', '-H', 'Content-Type: application/json', '--data-binary', `@${file}`],
+    ]);
+    expect(status).toBe(200);
+    const data = /"data":\[([^\]]*)\]/.exec(text)?.[1]?.split(',') ?? [];
+    expect(data).toHaveLength(a.length);
+    const wrong = data.filter((token, i) => {
+      const sum = Math.fround(a[i]! + b[i]!);
+      return Math.fround(Number(token)) !== sum || token !== shortestFloat32Text(sum);
+    });
+    expect(wrong).toEqual([]);
+  });
 
   it('a binary input of the wrong byte size is 400', async () => {
     const header = JSON.stringify({

@@ -12,15 +12,17 @@ export { NdArrayReader } from './ndarray.js';
 export { createTensorElements } from './tensor-elements.js';
 export type { TensorElements, TensorElementsOptions } from './tensor-elements.js';
 export {
-  flatJsonArray,
   formatBfloat16,
   formatFloat32,
   formatHalf,
   formatJsonNumber,
-  nestedJsonArray,
-  numericFormatter,
+  formattedElements,
+  numericElements,
+  writeFlatArray,
+  writeNestedArray,
 } from './writer.js';
-export type { ElementFormatter } from './writer.js';
+export type { ElementWriter } from './writer.js';
+export { ESTIMATED_BYTES_PER_ELEMENT, JsonByteWriter } from './byte-writer.js';
 export {
   bfloat16BitsToNumber,
   halfBitsToNumber,

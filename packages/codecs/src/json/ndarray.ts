@@ -35,16 +35,15 @@ export class NdArrayReader {
     const at = reader.pos;
     reader.beginArray();
     let length = 0;
-    if (this.rank === depth + 1) {
-      // Innermost arrays: scalars only, read without recursing per element.
-      const elements = this.elements;
-      for (let first = true; reader.nextElement(first); first = false) {
+    const elements = this.elements;
+    for (let first = true; reader.nextElement(first); first = false) {
+      if (this.rank === depth + 1) {
+        // Innermost arrays (known once the first scalar was seen): scalars only, read in
+        // runs without recursing per element.
         if (reader.peek() === 0x5b) this.ragged(reader);
         elements.read(reader);
-        length += 1;
-      }
-    } else {
-      for (let first = true; reader.nextElement(first); first = false) {
+        length += 1 + elements.readRun(reader);
+      } else {
         this.read(reader, depth + 1);
         length += 1;
       }

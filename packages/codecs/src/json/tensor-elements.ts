@@ -21,6 +21,7 @@ import {
 } from './number-token.js';
 import type { JsonReader } from './reader.js';
 import { decodeBase64 } from './base64.js';
+import { readFloatRun } from './number-run.js';
 import { numberToBfloat16Bits, numberToHalfBits } from './small-float.js';
 
 /** Reads one JSON scalar per call into a growing tensor of one dtype. */
@@ -28,6 +29,11 @@ export interface TensorElements {
   readonly dtype: DataType;
   readonly count: number;
   read(reader: JsonReader): void;
+  /**
+   * Reads any further `, value` elements of the innermost array that a fast path can take,
+   * right after `read`; returns how many. What it leaves, `read` reads (and refuses).
+   */
+  readRun(reader: JsonReader): number;
   toTensor(shape: readonly number[]): Tensor;
 }
 
@@ -89,6 +95,14 @@ class NumericElements implements TensorElements {
     } else {
       this.writeInteger(reader);
     }
+  }
+
+  readRun(reader: JsonReader): number {
+    const before = this.count;
+    if (this.dtype === 'FP32' || this.dtype === 'FP64') {
+      this.count = readFloatRun(reader, this.array as Float32Array | Float64Array, before);
+    }
+    return this.count - before;
   }
 
   private writeFloat(value: number): void {
@@ -189,6 +203,10 @@ class BytesElements implements TensorElements {
       throw new ServingError(StatusCode.REST_INVALID_BASE64, `${this.label} at byte ${at}`);
     }
     this.elements.push(decoded);
+  }
+
+  readRun(): number {
+    return 0;
   }
 
   toTensor(shape: readonly number[]): Tensor {

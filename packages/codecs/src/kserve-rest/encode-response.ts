@@ -1,6 +1,13 @@
 import { ServingError, StatusCode, elementCount, isBytesTensor, type Tensor } from '@ovms/core';
 import { lengthPrefixedSize, writeLengthPrefixedElements } from '../bytes-elements.js';
-import { flatJsonArray, numericFormatter, type ElementFormatter } from '../json/index.js';
+import {
+  ESTIMATED_BYTES_PER_ELEMENT,
+  JsonByteWriter,
+  formattedElements,
+  numericElements,
+  writeFlatArray,
+  type ElementWriter,
+} from '../json/index.js';
 import type { KServeRequestedOutput } from './requested-outputs.js';
 import type { KServeParameters } from './parameters.js';
 
@@ -24,14 +31,17 @@ export interface KServeEncodedResponse {
   readonly contentType: string;
 }
 
-const utf8Encoder = new TextEncoder();
 // JSON strings cannot carry arbitrary bytes; non-UTF-8 BYTES elements are best sent binary.
 const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-function formatterFor(tensor: Tensor): ElementFormatter {
-  if (!isBytesTensor(tensor)) return numericFormatter(tensor);
+function elementsOf(tensor: Tensor): ElementWriter {
+  if (!isBytesTensor(tensor)) return numericElements(tensor);
   const data = tensor.data;
-  return (i) => JSON.stringify(lenientUtf8.decode(data[i]));
+  return formattedElements((i) => JSON.stringify(lenientUtf8.decode(data[i])), true);
+}
+
+function binarySize(tensor: Tensor): number {
+  return isBytesTensor(tensor) ? lengthPrefixedSize(tensor.data) : tensor.data.byteLength;
 }
 
 interface Selected {
@@ -67,35 +77,53 @@ export function encodeKServeInferResponse(
   options: KServeInferResponseOptions,
 ): KServeEncodedResponse {
   const selected = select(options);
-  let json = `{"model_name":${JSON.stringify(options.modelName)}`;
+  // A first guess at the size for JSON outputs; binary outputs exactly.
+  let estimate = 256;
+  for (const { tensor, binary } of selected) {
+    estimate += binary
+      ? binarySize(tensor)
+      : Math.min(elementCount(tensor.shape) * ESTIMATED_BYTES_PER_ELEMENT, 2 ** 28);
+  }
+  const out = new JsonByteWriter(estimate);
+  out.ascii('{"model_name":');
+  out.string(options.modelName);
   if (options.modelVersion !== undefined) {
-    json += `,"model_version":${JSON.stringify(options.modelVersion)}`;
+    out.ascii(',"model_version":');
+    out.string(options.modelVersion);
   }
-  if (options.id !== undefined) json += `,"id":${JSON.stringify(options.id)}`;
+  if (options.id !== undefined) {
+    out.ascii(',"id":');
+    out.string(options.id);
+  }
   if (options.parameters !== undefined) {
-    json += `,"parameters":${JSON.stringify(options.parameters)}`;
+    out.ascii(',"parameters":');
+    out.text(JSON.stringify(options.parameters));
   }
-  json += ',"outputs":[';
+  out.ascii(',"outputs":[');
   let binaryBytes = 0;
   selected.forEach(({ name, tensor, binary }, index) => {
-    if (index > 0) json += ',';
-    json += `{"name":${JSON.stringify(name)},"datatype":"${tensor.dtype}","shape":[${tensor.shape.join(',')}]`;
+    if (index > 0) out.byte(0x2c);
+    out.ascii('{"name":');
+    out.string(name);
+    out.ascii(`,"datatype":"${tensor.dtype}","shape":[${tensor.shape.join(',')}]`);
     if (binary) {
-      const size = isBytesTensor(tensor) ? lengthPrefixedSize(tensor.data) : tensor.data.byteLength;
+      const size = binarySize(tensor);
       binaryBytes += size;
-      json += `,"parameters":{"binary_data_size":${size}}}`;
+      out.ascii(`,"parameters":{"binary_data_size":${size}}}`);
     } else {
-      json += `,"data":${flatJsonArray(formatterFor(tensor), 0, elementCount(tensor.shape))}}`;
+      out.ascii(',"data":');
+      writeFlatArray(out, elementsOf(tensor), 0, elementCount(tensor.shape));
+      out.byte(0x7d);
     }
   });
-  json += ']}';
-  const header = utf8Encoder.encode(json);
+  out.ascii(']}');
+  const headerLength = out.pos;
   if (!selected.some((output) => output.binary)) {
-    return { body: header, contentType: 'application/json' };
+    return { body: out.result(), contentType: 'application/json' };
   }
-  const body = new Uint8Array(header.byteLength + binaryBytes);
-  body.set(header);
-  let offset = header.byteLength;
+  out.reserve(binaryBytes);
+  const body = out.bytes;
+  let offset = headerLength;
   for (const { tensor, binary } of selected) {
     if (!binary) continue;
     if (isBytesTensor(tensor)) {
@@ -105,9 +133,10 @@ export function encodeKServeInferResponse(
       offset += tensor.data.byteLength;
     }
   }
+  out.pos = offset;
   return {
-    body,
-    inferenceHeaderContentLength: header.byteLength,
+    body: out.result(),
+    inferenceHeaderContentLength: headerLength,
     contentType: 'application/octet-stream',
   };
 }

@@ -1,5 +1,19 @@
-import { ServingError, StatusCode, formatShape, isBytesTensor, type Tensor } from '@ovms/core';
-import { nestedJsonArray, numericFormatter, type ElementFormatter } from '../json/index.js';
+import {
+  ServingError,
+  StatusCode,
+  elementCount,
+  formatShape,
+  isBytesTensor,
+  type Tensor,
+} from '@ovms/core';
+import {
+  ESTIMATED_BYTES_PER_ELEMENT,
+  JsonByteWriter,
+  formattedElements,
+  numericElements,
+  writeNestedArray,
+  type ElementWriter,
+} from '../json/index.js';
 import type { TfsRequestFormat } from './decode-request.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -13,68 +27,91 @@ function base64Json(bytes: Uint8Array): string {
  * as strings, falling back to `{"b64": …}` for bytes that are not UTF-8 text, which a JSON
  * string cannot carry.
  */
-function bytesFormatter(name: string, data: readonly Uint8Array[]): ElementFormatter {
-  if (name.endsWith('_bytes')) return (i) => base64Json(data[i] ?? new Uint8Array());
-  return (i) => {
+function bytesElements(name: string, data: readonly Uint8Array[]): ElementWriter {
+  if (name.endsWith('_bytes')) {
+    return formattedElements((i) => base64Json(data[i] ?? new Uint8Array()));
+  }
+  return formattedElements((i) => {
     const element = data[i] ?? new Uint8Array();
     try {
       return JSON.stringify(strictUtf8.decode(element));
     } catch {
       return base64Json(element);
     }
-  };
+  }, true);
 }
 
-function formatterFor(name: string, tensor: Tensor): ElementFormatter {
-  return isBytesTensor(tensor) ? bytesFormatter(name, tensor.data) : numericFormatter(tensor);
+function elementsOf(name: string, tensor: Tensor): ElementWriter {
+  return isBytesTensor(tensor) ? bytesElements(name, tensor.data) : numericElements(tensor);
+}
+
+/** A first guess at the body size; the writer grows past it. */
+function writerFor(outputs: ReadonlyMap<string, Tensor>): JsonByteWriter {
+  let elements = 0;
+  for (const tensor of outputs.values()) elements += elementCount(tensor.shape);
+  return new JsonByteWriter(64 + Math.min(elements * ESTIMATED_BYTES_PER_ELEMENT, 2 ** 28));
 }
 
 /**
- * Encodes predict outputs as TF Serving REST JSON (api_rest.md, "Response format"): row format
- * → `{"predictions": …}` with one entry per batch row (a bare list for a single output, an
- * object per row for several); column format → `{"outputs": …}` (the bare tensor for a single
- * output, an object by name for several). NaN and ±Infinity are written as tokens, FP16/BF16
- * as numbers, 64-bit integers exactly.
+ * Encodes predict outputs as TF Serving REST JSON (api_rest.md, "Response format") in UTF-8:
+ * row format → `{"predictions": …}` with one entry per batch row (a bare list for a single
+ * output, an object per row for several); column format → `{"outputs": …}` (the bare tensor
+ * for a single output, an object by name for several). NaN and ±Infinity are written as
+ * tokens, FP16/BF16 as numbers, 64-bit integers exactly.
  */
 export function encodeTfsPredictResponse(
   outputs: ReadonlyMap<string, Tensor>,
   format: TfsRequestFormat,
-): string {
+): Uint8Array {
   const entries = [...outputs];
   const [first] = entries;
+  const out = writerFor(outputs);
   if (format === 'column') {
+    out.ascii('{"outputs":');
     if (entries.length === 1 && first !== undefined) {
       const [name, tensor] = first;
-      return `{"outputs":${nestedJsonArray(formatterFor(name, tensor), tensor.shape)}}`;
+      writeNestedArray(out, elementsOf(name, tensor), tensor.shape);
+    } else {
+      out.byte(0x7b);
+      entries.forEach(([name, tensor], index) => {
+        if (index > 0) out.byte(0x2c);
+        out.string(name);
+        out.byte(0x3a);
+        writeNestedArray(out, elementsOf(name, tensor), tensor.shape);
+      });
+      out.byte(0x7d);
     }
-    const fields = entries.map(
-      ([name, tensor]) =>
-        `${JSON.stringify(name)}:${nestedJsonArray(formatterFor(name, tensor), tensor.shape)}`,
-    );
-    return `{"outputs":{${fields.join(',')}}}`;
+    out.byte(0x7d);
+    return out.result();
   }
   const batch = rowBatchSize(entries);
+  out.ascii('{"predictions":');
   if (entries.length === 1 && first !== undefined) {
     const [name, tensor] = first;
-    return `{"predictions":${nestedJsonArray(formatterFor(name, tensor), tensor.shape)}}`;
+    writeNestedArray(out, elementsOf(name, tensor), tensor.shape);
+    out.byte(0x7d);
+    return out.result();
   }
   const columns = entries.map(([name, tensor]) => {
     const inner = tensor.shape.slice(1);
     let stride = 1;
     for (const dim of inner) stride *= dim;
-    return { key: JSON.stringify(name), format: formatterFor(name, tensor), inner, stride };
+    return { name, elements: elementsOf(name, tensor), inner, stride };
   });
-  let out = '{"predictions":[';
+  out.byte(0x5b);
   for (let row = 0; row < batch; row++) {
-    if (row > 0) out += ',';
-    out += '{';
+    if (row > 0) out.byte(0x2c);
+    out.byte(0x7b);
     columns.forEach((column, index) => {
-      if (index > 0) out += ',';
-      out += `${column.key}:${nestedJsonArray(column.format, column.inner, row * column.stride)}`;
+      if (index > 0) out.byte(0x2c);
+      out.string(column.name);
+      out.byte(0x3a);
+      writeNestedArray(out, column.elements, column.inner, row * column.stride);
     });
-    out += '}';
+    out.byte(0x7d);
   }
-  return out + ']}';
+  out.ascii(']}');
+  return out.result();
 }
 
 /** Row format needs every output to share dimension 0, the batch (api_rest.md). */

@@ -16,6 +16,7 @@ import {
 import { decodeTfsPredictRequest } from './decode-request.js';
 import { encodeTfsPredictResponse } from './encode-response.js';
 
+const text = (body: Uint8Array): string => new TextDecoder().decode(body);
 const spec = (name: string, dtype: DataType): TensorSpec => ({ name, dtype, shape: [] });
 
 // Dimensions of at least 1: JSON `[[], []]` cannot say how long the missing rows would be.
@@ -27,7 +28,7 @@ describe.each(ALL_DTYPES)('TF Serving REST round trip of %s', (dtype) => {
         tensorArbitrary(dtype, { minDim: 1 }),
         (a, b) => {
           const single = encodeTfsPredictResponse(new Map([['out', a]]), 'column');
-          const back = decodeTfsPredictRequest(single.replace('"outputs"', '"inputs"'), [
+          const back = decodeTfsPredictRequest(text(single).replace('"outputs"', '"inputs"'), [
             spec('out', dtype),
           ]);
           expect(back.format).toBe('column');
@@ -39,7 +40,7 @@ describe.each(ALL_DTYPES)('TF Serving REST round trip of %s', (dtype) => {
             ]),
             'column',
           );
-          const both = decodeTfsPredictRequest(named.replace('"outputs"', '"inputs"'), [
+          const both = decodeTfsPredictRequest(text(named).replace('"outputs"', '"inputs"'), [
             spec('a', dtype),
             spec('b', dtype),
           ]);
@@ -63,7 +64,7 @@ describe.each(ALL_DTYPES)('TF Serving REST round trip of %s', (dtype) => {
     fc.assert(
       fc.property(batched, ([a, b]) => {
         const single = encodeTfsPredictResponse(new Map([['out', a]]), 'row');
-        const back = decodeTfsPredictRequest(single.replace('"predictions"', '"instances"'), [
+        const back = decodeTfsPredictRequest(text(single).replace('"predictions"', '"instances"'), [
           spec('out', dtype),
         ]);
         expect(back.format).toBe('row');
@@ -75,7 +76,7 @@ describe.each(ALL_DTYPES)('TF Serving REST round trip of %s', (dtype) => {
           ]),
           'row',
         );
-        const both = decodeTfsPredictRequest(named.replace('"predictions"', '"instances"'), [
+        const both = decodeTfsPredictRequest(text(named).replace('"predictions"', '"instances"'), [
           spec('a', dtype),
           spec('b', dtype),
         ]);
@@ -100,10 +101,10 @@ describe('encodeTfsPredictResponse', () => {
   );
 
   it('writes NaN and ±Infinity as tokens and 64-bit integers exactly', () => {
-    expect(encodeTfsPredictResponse(new Map([['y', floats]]), 'row')).toBe(
+    expect(text(encodeTfsPredictResponse(new Map([['y', floats]]), 'row'))).toBe(
       '{"predictions":[[NaN,Infinity,-Infinity,0.1]]}',
     );
-    expect(encodeTfsPredictResponse(new Map([['y', int64]]), 'column')).toBe(
+    expect(text(encodeTfsPredictResponse(new Map([['y', int64]]), 'column'))).toBe(
       '{"outputs":[9223372036854775807,-9007199254740993]}',
     );
   });
@@ -115,7 +116,7 @@ describe('encodeTfsPredictResponse', () => {
       ['label', createBytesTensor([1], [hello])],
       ['raw', createBytesTensor([1], [new Uint8Array([0xff])])],
     ]);
-    expect(encodeTfsPredictResponse(outputs, 'row')).toBe(
+    expect(text(encodeTfsPredictResponse(outputs, 'row'))).toBe(
       '{"predictions":[{"image_bytes":{"b64":"aGVsbG8="},"label":"hello","raw":{"b64":"/w=="}}]}',
     );
   });
@@ -124,12 +125,14 @@ describe('encodeTfsPredictResponse', () => {
     const half = createNumericTensor('FP16', [2], bytesOf(new Uint16Array([0x3c00, 0x3555])));
     const bfloat = createNumericTensor('BF16', [1], bytesOf(new Uint16Array([0x4049])));
     expect(
-      encodeTfsPredictResponse(
-        new Map([
-          ['h', half],
-          ['b', bfloat],
-        ]),
-        'column',
+      text(
+        encodeTfsPredictResponse(
+          new Map([
+            ['h', half],
+            ['b', bfloat],
+          ]),
+          'column',
+        ),
       ),
     ).toBe('{"outputs":{"h":[1,0.3333],"b":[3.14]}}');
   });
