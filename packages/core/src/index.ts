@@ -37,6 +37,7 @@ export type {
   InputSpec,
   LoadedModel,
   ModelLoadOptions,
+  TextGenerationLoadOptions,
   TensorSpec,
 } from './engine.js';
 export { resolveAnonymousInput } from './anonymous-input.js';
@@ -50,6 +51,16 @@ export type {
   ServableProvider,
   VersionStatus,
 } from './servable.js';
+export type {
+  ChatMessage,
+  FinishReason,
+  GenerationEvent,
+  GenerationParams,
+  GenerationPrompt,
+  GenerationRequest,
+  TextGenerator,
+  TokenLogprob,
+} from './text-generation.js';
 export { createApiKeyCheck } from './api-key.js';
 export type { ApiKeyCheck, ApiKeyRefusal } from './api-key.js';
 export type { ServerTls } from './server-tls.js';
