@@ -1,4 +1,5 @@
-import { readConfigFile, toModelLoadOptions } from '@ovms/config';
+import { TEXT_GENERATION_TASK, readConfigFile, toModelLoadOptions } from '@ovms/config';
+import { GENAI_ENGINE_NAME } from '@ovms/engine-genai';
 import type { ServerConfig } from '@ovms/config';
 import type { ConfigLoader, ManagerConfig } from '@ovms/lifecycle';
 import type { ServedPipeline } from './pipelines.js';
@@ -25,6 +26,8 @@ export function toManagerConfig(
       versionPolicy: model.versionPolicy,
       loadOptions: toModelLoadOptions(model, loadOptionsOptions),
       ...(model.engine !== undefined && { engine: model.engine }),
+      // OVMS's task picks the engine: text generation runs only on OpenVINO GenAI.
+      ...(model.task === TEXT_GENERATION_TASK && { engine: GENAI_ENGINE_NAME }),
     })),
     pipelines: config.pipelines.map((pipeline) => ({
       name: pipeline.name,

@@ -46,6 +46,17 @@ export interface RestAppOptions {
   readonly cors?: RestCorsOptions;
   /** Every path but OPEN_REST_PATHS wants `Authorization: Bearer <apiKey>`; absent: open. */
   readonly apiKey?: string;
+  /**
+   * Further APIs mounted under a path prefix behind the same guard, CORS and API key, such as
+   * the OpenAI-compatible `/v3` routes (@ovms/api-openai).
+   */
+  readonly mounts?: readonly RestMount[];
+}
+
+/** A sub-app served under `prefix` (e.g. `/v3`). */
+export interface RestMount {
+  readonly prefix: string;
+  readonly app: Hono;
 }
 
 /** Paths with one method each; any other method on them is REST_UNSUPPORTED_METHOD. */
@@ -104,6 +115,7 @@ export function createRestApp(options: RestAppOptions): RestApp {
   app.get('/v2/health/live', () => serverLive());
   app.get('/v2/health/ready', () => serverReady(deps.provider));
   app.get('/metrics', () => metrics(deps));
+  for (const mount of options.mounts ?? []) app.route(mount.prefix, mount.app);
   for (const path of FIXED_PATHS) {
     app.all(path, unsupportedMethod);
   }

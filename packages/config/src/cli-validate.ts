@@ -22,6 +22,11 @@ export const SINGLE_MODEL_FLAGS = [
   'idle_sequence_cleanup',
   'low_latency_transformation',
   'max_sequence_number',
+  'task',
+  'max_num_seqs',
+  'max_num_batched_tokens',
+  'cache_size',
+  'enable_prefix_caching',
 ] as const;
 
 /**

@@ -116,6 +116,8 @@ function loadedModel(generator: GenaiGenerator): GenaiLoadedModel {
       );
     },
     close: () => generator.close(),
+    // For OVMS's gauges: requests in the continuous batch are `ovms_current_requests`.
+    usage: () => ({ active: generator.usage().active, queued: 0, nireq: 0 }),
   };
 }
 

@@ -1,10 +1,5 @@
 import { ServingError, StatusCode } from '@ovms/core';
-import type {
-  GenerationEvent,
-  GenerationRequest,
-  TextGenerator,
-  TokenLogprob,
-} from '@ovms/core';
+import type { GenerationEvent, GenerationRequest, TextGenerator, TokenLogprob } from '@ovms/core';
 import { EventChannel } from './event-channel.js';
 import { toWorkerRequest } from './worker-request.js';
 import { startWorkerProcess } from './worker-process.js';
@@ -24,10 +19,15 @@ export interface GenerationStats {
 
 export type GenaiGeneratorOptions = Omit<WorkerProcessOptions, 'onMessage' | 'onExit'>;
 
+/**
+ * A request the worker holds a seat for: from `generate` until the worker says it ended,
+ * failed or was cancelled (so the gauges count what the worker really generates for).
+ */
 interface InFlight {
   readonly channel: EventChannel<GenerationEvent>;
   readonly choices: number;
   ended: number;
+  cancelSent: boolean;
 }
 
 /**
@@ -45,6 +45,7 @@ export class GenaiGenerator implements TextGenerator {
   #nextId = 1;
   #closed = false;
   #restarts = 0;
+  #cacheUsage = 0;
 
   constructor(options: GenaiGeneratorOptions) {
     this.#options = options;
@@ -78,6 +79,7 @@ export class GenaiGenerator implements TextGenerator {
       channel: new EventChannel(),
       choices: request.params.n ?? 1,
       ended: 0,
+      cancelSent: false,
     };
     this.#inFlight.set(id, flight);
     const onAbort = () => this.#cancel(id, worker);
@@ -89,7 +91,6 @@ export class GenaiGenerator implements TextGenerator {
       signal?.removeEventListener('abort', onAbort);
       // A reader that stops early (a client gone, an error on its side) frees the worker's seat.
       if (!flight.channel.ended) this.#cancel(id, worker);
-      this.#inFlight.delete(id);
     }
   }
 
@@ -111,11 +112,19 @@ export class GenaiGenerator implements TextGenerator {
     await worker?.stop();
   }
 
+  /** Requests the worker generates for now, and the last KV cache usage it reported. */
+  usage(): { readonly active: number; readonly cacheUsage: number } {
+    return { active: this.#inFlight.size, cacheUsage: this.#cacheUsage };
+  }
+
   #cancel(id: number, worker: WorkerProcess): void {
     const flight = this.#inFlight.get(id);
-    if (flight === undefined || flight.channel.ended) return;
+    if (flight === undefined || flight.cancelSent) return;
+    flight.cancelSent = true;
     flight.channel.fail(new ServingError(StatusCode.INTERNAL_INFERENCE_ERROR, 'request cancelled'));
+    // The entry stays until the worker confirms: it still holds the seat until then.
     if (this.#worker === worker) worker.send({ op: 'cancel', id });
+    else this.#inFlight.delete(id);
   }
 
   #ensureWorker(): Promise<WorkerProcess> {
@@ -174,6 +183,7 @@ export class GenaiGenerator implements TextGenerator {
 
   #onMessage(message: Record<string, unknown>): void {
     if (message.type === 'metrics') {
+      this.#cacheUsage = Number(message.cache_usage);
       this.#statsWaiters.shift()?.({
         requests: Number(message.requests),
         scheduledRequests: Number(message.scheduled_requests),
@@ -190,10 +200,14 @@ export class GenaiGenerator implements TextGenerator {
       );
       return;
     }
-    const flight = this.#inFlight.get(Number(message.id));
-    if (flight === undefined) return; // cancelled meanwhile
+    const id = Number(message.id);
+    const flight = this.#inFlight.get(id);
+    if (flight === undefined) return;
     const { channel } = flight;
     switch (message.type) {
+      case 'cancelled':
+        this.#inFlight.delete(id);
+        return;
       case 'start':
         channel.push({ type: 'start', promptTokens: Number(message.prompt_tokens) });
         return;
@@ -215,9 +229,13 @@ export class GenaiGenerator implements TextGenerator {
           completionTokens: Number(message.completion_tokens),
         });
         flight.ended += 1;
-        if (flight.ended >= flight.choices) channel.close();
+        if (flight.ended >= flight.choices) {
+          channel.close();
+          if (!flight.cancelSent) this.#inFlight.delete(id);
+        }
         return;
       case 'error':
+        if (!flight.cancelSent) this.#inFlight.delete(id);
         channel.fail(
           new ServingError(
             message.code === 'context' || message.code === 'invalid'

@@ -17,6 +17,8 @@ import sys
 import threading
 import time
 
+# While generating, the scheduler's state is reported this often (unasked) for the gauges.
+METRICS_INTERVAL_S = 0.5
 MAX_MESSAGE_BYTES = int(os.environ.get("OVMS_GENAI_MAX_MESSAGE_BYTES", str(16 * 1024 * 1024)))
 
 _out_lock = threading.Lock()
@@ -225,6 +227,7 @@ class Worker:
         self.load_seconds = time.monotonic() - started
         self.jobs = {}
         self.next_handle = 0
+        self.reported = 0.0
 
     def prompt_of(self, request):
         if "messages" in request:
@@ -296,10 +299,9 @@ class Worker:
         send({"type": "start", "id": request_id, "prompt_tokens": prompt_tokens})
 
     def cancel(self, request_id):
+        # Always answered, so the server knows the request holds no seat here any more.
         job = self.jobs.pop(request_id, None)
-        if job is None:
-            return
-        for sequence in job.sequences:
+        for sequence in job.sequences if job is not None else []:
             if not sequence.done:
                 sequence.handle.cancel()
         send({"type": "cancelled", "id": request_id})
@@ -408,6 +410,10 @@ class Worker:
             if self.jobs and self.pipe.has_non_finished_requests():
                 self.pipe.step()
             self.collect()
+            now = time.monotonic()
+            if now - self.reported > METRICS_INTERVAL_S:
+                self.reported = now
+                self.metrics()
 
 
 def main():
