@@ -136,7 +136,12 @@ export async function createServingStack(options: ServingStackOptions): Promise<
   const limits = options.limits ?? DEFAULT_LIMITS;
   const memoryBudget = createMemoryBudget(limits.memoryBudgetBytes);
   // OVMS's OpenAI-compatible API for text-generation models (docs/genai.md).
-  const openAi = createOpenAiRoutes({ provider: manager, admin: manager, logger });
+  const openAi = createOpenAiRoutes({
+    provider: manager,
+    admin: manager,
+    logger,
+    ...(metrics !== undefined && { observe: (record) => metrics.generationDone(record) }),
+  });
   const restApp = createRestApp({
     ...transport,
     mounts: [{ prefix: '/v3', app: openAi }],

@@ -242,6 +242,22 @@ describe('curl-shaped requests', () => {
     for (const text of answers) expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
   });
 
+  it('counts tokens and times first and later tokens in /metrics', async () => {
+    await post('/v3/chat/completions', capital);
+    const text = await metricsText();
+    const value = (series: string) => {
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`${series}{name="smollm2",version="1"} `));
+      return Number(line?.split(' ')[1]);
+    };
+    expect(value('ovms_prompt_tokens')).toBeGreaterThan(30);
+    expect(value('ovms_generated_tokens')).toBeGreaterThan(5);
+    expect(value('ovms_time_to_first_token_us_count')).toBeGreaterThan(0);
+    expect(value('ovms_time_per_output_token_us_count')).toBeGreaterThan(0);
+    expect(value('ovms_kv_cache_usage_percent')).toBeGreaterThanOrEqual(0);
+  });
+
   it('stops generating for a client that goes away mid-stream', async () => {
     const controller = new AbortController();
     const response = await post(

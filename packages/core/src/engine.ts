@@ -115,6 +115,8 @@ export interface LoadedModel {
     readonly queued: number;
     readonly nireq: number;
     readonly streams?: number;
+    /** A text-generation model's KV cache in use, percent (`ovms_kv_cache_usage_percent`). */
+    readonly kvCacheUsage?: number;
   };
 }
 

@@ -19,7 +19,7 @@ export type GenerationPrompt =
 export interface GenerationParams {
   /** New tokens at most; absent: until EOS or the model's context is full. */
   readonly maxTokens?: number;
-  /** 0 = greedy; absent = 1 (OpenAI's default). */
+  /** 0 = greedy; absent = greedy too (GenAI's default, not OpenAI's 1). */
   readonly temperature?: number;
   readonly topP?: number;
   readonly topK?: number;

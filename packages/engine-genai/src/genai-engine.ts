@@ -117,7 +117,10 @@ function loadedModel(generator: GenaiGenerator): GenaiLoadedModel {
     },
     close: () => generator.close(),
     // For OVMS's gauges: requests in the continuous batch are `ovms_current_requests`.
-    usage: () => ({ active: generator.usage().active, queued: 0, nireq: 0 }),
+    usage: () => {
+      const { active, cacheUsage } = generator.usage();
+      return { active, queued: 0, nireq: 0, kvCacheUsage: cacheUsage };
+    },
   };
 }
 

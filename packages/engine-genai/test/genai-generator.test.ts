@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServingError, silentLogger } from '@ovms/core';
@@ -145,6 +147,35 @@ describe('GenaiGenerator supervision', { timeout: 180_000 }, () => {
     } finally {
       await generator.close();
     }
+  });
+
+  it('ends the worker when the process that owns it is killed outright', async () => {
+    const host = spawn(
+      process.execPath,
+      [
+        '--conditions=@ovms/source',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./fixtures/generator-host.ts', import.meta.url)),
+        python,
+        pythonPath,
+        MODEL,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const pid = await new Promise<number>((resolve, reject) => {
+      host.stdout.once('data', (line: Buffer) => resolve(Number(String(line).trim())));
+      host.once('exit', (code) => reject(new Error(`host exited ${code}`)));
+    });
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    host.kill('SIGKILL');
+    // Gone, or a zombie that nobody reaps in a container without an init.
+    const ended = () =>
+      readFile(`/proc/${pid}/stat`, 'utf8').then(
+        (stat) => stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z'),
+        () => true,
+      );
+    await waitFor(ended, 20_000);
   });
 
   it('reports a model the worker cannot load as MODEL_FILE_INVALID with its reason', async () => {

@@ -45,6 +45,23 @@ def read_exact(stream, count):
 
 def read_messages(inbox):
     """Reader thread: stdin frames onto the inbox; EOF (the server went away) ends the worker."""
+    try:
+        read_frames(inbox)
+    except Exception as error:  # a reset pipe as much as EOF: the server is gone
+        print(f"genai_worker: reading stdin failed: {error}", file=sys.stderr)
+    finally:
+        inbox.put({"op": "shutdown"})
+
+
+def watch_parent(parent):
+    """Leaves when the server died without closing the pipe (killed with its children kept)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def read_frames(inbox):
     stdin = sys.stdin.buffer
     while True:
         header = read_exact(stdin, 4)
@@ -62,7 +79,6 @@ def read_messages(inbox):
         except ValueError as error:
             send({"type": "fatal", "message": f"malformed message: {error}"})
             break
-    inbox.put({"op": "shutdown"})
 
 
 def gguf_context_length(path):
@@ -246,7 +262,8 @@ class Worker:
         elif room is not None:
             max_tokens = min(max_tokens, room)
         config.max_new_tokens = max(1, max_tokens)
-        temperature = params.get("temperature", 1.0)
+        # Absent: GenAI's own default, greedy decoding (a small model rambles when sampled).
+        temperature = params.get("temperature", 0.0)
         if temperature and temperature > 0:
             config.do_sample = True
             config.temperature = temperature
@@ -419,6 +436,7 @@ class Worker:
 def main():
     inbox = queue.Queue()
     threading.Thread(target=read_messages, args=(inbox,), daemon=True).start()
+    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
     load = inbox.get()
     if load.get("op") != "load":
         send({"type": "fatal", "message": "the first message must be a load"})
@@ -441,7 +459,13 @@ def main():
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    # The stdin reader thread may be blocked in read(): leave without the interpreter's teardown.
+    # Always leave through os._exit: the interpreter's teardown can block for good in the
+    # pipeline's destructor or on the stdin reader, and a server that is gone makes any write
+    # (the final flush too) raise BrokenPipeError.
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BaseException as error:  # noqa: BLE001 - whatever it is, the worker must end
+        print(f"genai_worker: {type(error).__name__}: {error}", file=sys.stderr)
+        code = 1
     os._exit(code)

@@ -14,6 +14,12 @@ export const METRIC_FAMILIES = [
   'ovms_infer_req_queue_size',
   'ovms_infer_req_active',
   'ovms_streams',
+  // ovms-ts additions for text generation (docs/metrics.md): OVMS has no families for these.
+  'ovms_time_to_first_token_us',
+  'ovms_time_per_output_token_us',
+  'ovms_prompt_tokens',
+  'ovms_generated_tokens',
+  'ovms_kv_cache_usage_percent',
 ] as const;
 
 export type MetricFamily = (typeof METRIC_FAMILIES)[number];
@@ -27,6 +33,11 @@ export const DEFAULT_METRIC_FAMILIES: readonly MetricFamily[] = [
   'ovms_wait_for_infer_req_time_us',
   'ovms_current_requests',
   'ovms_streams',
+  'ovms_time_to_first_token_us',
+  'ovms_time_per_output_token_us',
+  'ovms_prompt_tokens',
+  'ovms_generated_tokens',
+  'ovms_kv_cache_usage_percent',
 ];
 
 /**
@@ -60,6 +71,11 @@ export const METRIC_HELP = {
   ovms_infer_req_active:
     'Number of currently consumed inference request from the processing queue.',
   ovms_streams: 'Number of OpenVINO execution streams.',
+  ovms_time_to_first_token_us: 'Time from a text generation request to its first token.',
+  ovms_time_per_output_token_us: 'Time per generated token after the first.',
+  ovms_prompt_tokens: 'Number of prompt tokens of text generation requests.',
+  ovms_generated_tokens: 'Number of tokens generated.',
+  ovms_kv_cache_usage_percent: 'KV cache in use by a text generation model, in percent.',
 } as const satisfies Record<MetricFamily, string>;
 
 /**
