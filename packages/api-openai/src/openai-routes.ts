@@ -100,22 +100,31 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): Hono {
   }
 
   async function describeModel(name: string): Promise<Response> {
-    const entry = await modelEntry(name);
-    if (entry === undefined) return openAiErrorResponse(notTextGeneration(name));
-    return Response.json(entry);
+    try {
+      // An unknown or unloaded model answers as the generation routes do (404, 503).
+      await using lease = await options.provider.acquire(name);
+      if (lease.servable.textGenerator === undefined) throw notTextGeneration(name);
+      return Response.json(modelJson(name));
+    } catch (error) {
+      return openAiErrorResponse(error);
+    }
   }
 
   async function modelEntry(name: string): Promise<object | undefined> {
     try {
       await using lease = await options.provider.acquire(name);
-      if (lease.servable.textGenerator === undefined) return undefined;
-      return { id: name, object: 'model', created: 0, owned_by: 'OVMS' };
+      return lease.servable.textGenerator === undefined ? undefined : modelJson(name);
     } catch {
       return undefined; // not loaded (yet): not listed
     }
   }
 
   return app;
+}
+
+/** OpenAI's model object; the load time is not kept, so `created` is 0. */
+function modelJson(name: string): object {
+  return { id: name, object: 'model', created: 0, owned_by: 'OVMS' };
 }
 
 /** One generation from its first event to its end, holding the model's lease throughout. */
