@@ -6,6 +6,7 @@
 //   BENCH_MODELS=add,mlp,mlp32,det   BENCH_CONCURRENCY=1,4,16   BENCH_PATHS=kserve-grpc,...
 //   BENCH_NIREQ=1 (ONNX Runtime)     BENCH_OV_NIREQ=2 (OpenVINO)   BENCH_DOCS=0 (print only)
 // Reuses bench/server: its raw-engine and client processes, its server launcher and workload.
+// Then runs bench/genai (text generation; BENCH_GENAI=0 skips it), which adds its section.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -341,4 +342,15 @@ if (writeDocs) {
   );
 } else {
   console.log(report.markdown);
+}
+
+// Text generation (bench/genai): its own section of docs/performance.md, written after the page
+// above. BENCH_GENAI=0 leaves it out (it needs scripts/ensure-genai.sh's wheels and model).
+if (env['BENCH_GENAI'] !== '0') {
+  const genai = spawnSync(
+    process.execPath,
+    ['--conditions=@ovms/source', '--import', 'tsx', here('genai/run.ts')],
+    { stdio: 'inherit', env },
+  );
+  if (genai.status !== 0) console.log(`bench:genai failed (exit ${genai.status})`);
 }

