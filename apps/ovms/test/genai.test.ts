@@ -316,3 +316,33 @@ describe('curl-shaped requests', () => {
 async function metricsText(): Promise<string> {
   return (await fetch(`${server.restUrl}/metrics`, { headers: auth })).text();
 }
+
+describe('the lifecycle', () => {
+  it('reports the model AVAILABLE and refuses tensor inference on it, pointing at /v3', async () => {
+    const status = await fetch(`${server.restUrl}/v1/models/smollm2`, { headers: auth });
+    expect(await status.json()).toEqual({
+      model_version_status: [
+        { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: 'OK' } },
+      ],
+    });
+    const infer = await post('/v2/models/smollm2/infer', { inputs: [] });
+    expect(infer.status).toBe(501);
+    expect(await infer.json()).toEqual({
+      error:
+        'Not implemented - this is a text generation model: use POST /v3/chat/completions or /v3/completions',
+    });
+  });
+
+  it('unloads the model on a config reload without it: the worker exits', async () => {
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ model_config_list: [] }));
+    const reload = await post('/v1/config/reload', {});
+    expect(reload.status).toBe(201);
+    await eventually(
+      async () => (await genaiWorkerPids(server.pid!)).length === 0,
+      30_000,
+      () => server.output(),
+    );
+    const gone = await post('/v3/chat/completions', capital);
+    expect(gone.status).toBe(404);
+  });
+});
