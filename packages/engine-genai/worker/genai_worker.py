@@ -459,13 +459,17 @@ def main():
 
 
 if __name__ == "__main__":
-    # Always leave through os._exit: the interpreter's teardown can block for good in the
-    # pipeline's destructor or on the stdin reader, and a server that is gone makes any write
-    # (the final flush too) raise BrokenPipeError.
+    # Always leave through os._exit, in `finally`: the interpreter's teardown can block for good
+    # in the pipeline's destructor, and once the server is gone every write (the final flush, a
+    # message on stderr) raises BrokenPipeError.
+    exit_code = 1
     try:
-        code = main()
+        exit_code = main()
         sys.stdout.flush()
     except BaseException as error:  # noqa: BLE001 - whatever it is, the worker must end
-        print(f"genai_worker: {type(error).__name__}: {error}", file=sys.stderr)
-        code = 1
-    os._exit(code)
+        try:
+            print(f"genai_worker: {type(error).__name__}: {error}", file=sys.stderr)
+        except BaseException:  # noqa: BLE001 - stderr is gone with the server
+            pass
+    finally:
+        os._exit(exit_code)
