@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -139,11 +140,27 @@ export type GenaiLocation =
 export function locateGenai(options: LocateGenaiOptions): GenaiLocation {
   const pythonPath =
     options.env.OVMS_GENAI_PYTHONPATH ?? join(options.projectRoot, '.cache', 'python-genai');
-  const python = options.env.OVMS_GENAI_PYTHON ?? 'python3';
   if (!existsSync(join(pythonPath, 'openvino_genai')))
     return {
       found: false,
       message: `OpenVINO GenAI not found in ${pythonPath}: run scripts/ensure-genai.sh (or set OVMS_GENAI_PYTHONPATH)`,
     };
+  const python = realInterpreter(options.env.OVMS_GENAI_PYTHON ?? 'python3');
+  if (python === undefined)
+    return { found: false, message: 'python3 not found: the text generation worker needs it' };
   return { found: true, python, pythonPath };
+}
+
+/**
+ * The interpreter binary itself: a launcher such as pyenv's shim may run Python as its own
+ * child, which signals sent to the launcher's pid (a crash test's kill, an unload's last
+ * resort) would then miss.
+ */
+function realInterpreter(command: string): string | undefined {
+  const result = spawnSync(command, ['-c', 'import sys; print(sys.executable)'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const path = result.status === 0 ? result.stdout.trim() : '';
+  return path === '' ? undefined : path;
 }

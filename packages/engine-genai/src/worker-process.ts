@@ -53,10 +53,20 @@ export interface WorkerProcess {
  */
 export function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  // A process group of its own, so that ending the worker ends whatever it may have forked
+  // (native libraries do; such a child keeps no thread to notice its parent is gone).
   const child = spawn(options.python, [options.script], {
     env: { ...options.env, OVMS_GENAI_MAX_MESSAGE_BYTES: String(maxFrameBytes) },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
+  const killGroup = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  };
   const decoder = new FrameDecoder(maxFrameBytes);
   let stopping = false;
   let gone = false;
@@ -67,11 +77,16 @@ export function startWorkerProcess(options: WorkerProcessOptions): Promise<Worke
     const fail = (reason: string) => {
       if (gone) return;
       gone = true;
-      child.kill('SIGKILL');
+      killGroup();
       if (ready === undefined) reject(new Error(reason));
       else if (!stopping) options.onExit(reason);
     };
-    exited = new Promise((done) => child.once('exit', () => done()));
+    exited = new Promise((done) =>
+      child.once('exit', () => {
+        killGroup(); // descendants of a worker that exited on its own
+        done();
+      }),
+    );
     child.once('error', (error) => fail(`the worker could not start: ${error.message}`));
     child.once('exit', (code, signal) =>
       fail(
@@ -96,7 +111,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): Promise<Worke
           continue;
         }
         if (message.type === 'ready') {
-          ready = handleOf(child, message, maxFrameBytes, () => {
+          ready = handleOf(child, message, maxFrameBytes, killGroup, () => {
             stopping = true;
             return exited ?? Promise.resolve();
           });
@@ -116,6 +131,7 @@ function handleOf(
   child: ChildProcess,
   message: Record<string, unknown>,
   maxFrameBytes: number,
+  killGroup: () => void,
   beginStop: () => Promise<void>,
 ): WorkerProcess {
   const context = message.context_length;
@@ -133,7 +149,7 @@ function handleOf(
       if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.stdin?.write(encodeFrame({ op: 'shutdown' }, maxFrameBytes));
       child.stdin?.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const timer = setTimeout(killGroup, graceMs);
       await exited;
       clearTimeout(timer);
     },
