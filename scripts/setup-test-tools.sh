@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 status=0
-for script in ensure-s3-server.sh ensure-gcs-emulator.sh ensure-python-clients.sh ensure-grpcurl.sh ensure-chromium.sh; do
+for script in ensure-s3-server.sh ensure-gcs-emulator.sh ensure-python-clients.sh ensure-grpcurl.sh ensure-chromium.sh ensure-openai-client.sh; do
   [ -f "scripts/$script" ] || continue
   bash "scripts/$script" || { echo "setup-test-tools: $script failed" >&2; status=1; }
 done

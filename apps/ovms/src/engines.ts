@@ -1,4 +1,5 @@
 import type { Engine, Logger } from '@ovms/core';
+import { createGenaiEngine, locateGenai } from '@ovms/engine-genai';
 import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
 import {
   createMissingOpenvinoEngine,
@@ -24,6 +25,36 @@ export interface CreateEnginesOptions {
  * plugin engines (plugins.ts) are tried before these when preferred, else after.
  */
 export function createEngines(options: CreateEnginesOptions): Engine[] {
+  return [...tensorEngines(options), ...textGenerationEngines(options)];
+}
+
+/**
+ * OpenVINO GenAI for `"task": "text_generation"` models (docs/genai.md), when
+ * scripts/ensure-genai.sh installed it; it loads only GGUF files and GenAI folders, so it
+ * comes last. Without it such models fail to load saying where it was looked for.
+ */
+function textGenerationEngines(options: CreateEnginesOptions): Engine[] {
+  const location = locateGenai({ env: options.env, projectRoot: options.projectRoot });
+  if (!location.found) {
+    options.logger.warn({}, location.message);
+    return [];
+  }
+  const env = Object.fromEntries(
+    Object.entries(options.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'PYTHONPATH',
+    ),
+  );
+  return [
+    createGenaiEngine({
+      python: location.python,
+      pythonPath: location.pythonPath,
+      env,
+      logger: options.logger,
+    }),
+  ];
+}
+
+function tensorEngines(options: CreateEnginesOptions): Engine[] {
   const onnxruntime = createOnnxRuntimeEngine();
   const location = locateOpenvinoLibDir({ env: options.env, cwd: options.projectRoot });
   if (!location.found) {

@@ -1,5 +1,6 @@
-import { readConfigFile, toModelLoadOptions } from '@ovms/config';
+import { TEXT_GENERATION_TASK, readConfigFile, toModelLoadOptions } from '@ovms/config';
 import type { ModelConfig, ServerConfig } from '@ovms/config';
+import { GENAI_ENGINE_NAME } from '@ovms/engine-genai';
 import type { ConfigLoader, ManagerConfig, ModelDefinition } from '@ovms/lifecycle';
 import type { ServedPipeline } from './pipelines.js';
 
@@ -39,6 +40,8 @@ export function toModelDefinition(
     loadOptions: toModelLoadOptions(model, loadOptionsOptions),
     ...(model.engine !== undefined && { engine: model.engine }),
     ...(model.dynamicBatching !== undefined && { dynamicBatching: model.dynamicBatching }),
+    // OVMS's task picks the engine: text generation runs only on OpenVINO GenAI.
+    ...(model.task === TEXT_GENERATION_TASK && { engine: GENAI_ENGINE_NAME }),
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGrpcServices } from '@ovms/api-grpc';
 import type { GrpcServices } from '@ovms/api-grpc';
+import { createOpenAiRoutes } from '@ovms/api-openai';
 import { createRestApp } from '@ovms/api-rest';
 import type { RestApp, RestCorsOptions } from '@ovms/api-rest';
 import { DEFAULT_LIMITS } from '@ovms/config';
@@ -167,8 +168,16 @@ export async function createServingStack(options: ServingStackOptions): Promise<
   };
   const limits = options.limits ?? DEFAULT_LIMITS;
   const memoryBudget = createMemoryBudget(limits.memoryBudgetBytes);
+  // OVMS's OpenAI-compatible API for text-generation models (docs/genai.md).
+  const openAi = createOpenAiRoutes({
+    provider: manager,
+    admin: manager,
+    logger,
+    ...(metrics !== undefined && { observe: (record) => metrics.generationDone(record) }),
+  });
   const restApp = createRestApp({
     ...transport,
+    mounts: [{ prefix: '/v3', app: openAi }],
     maxBodyBytes: limits.maxMessageBytes,
     memoryBudget,
     ...options.access,

@@ -57,6 +57,17 @@ export interface RestAppOptions {
   readonly modelControl?: ModelControl;
   /** A web UI answering every request under its `path` (the dashboard); absent: none. */
   readonly page?: RestPage;
+  /**
+   * Further APIs mounted under a path prefix behind the same guard, CORS and API key, such as
+   * the OpenAI-compatible `/v3` routes (@ovms/api-openai).
+   */
+  readonly mounts?: readonly RestMount[];
+}
+
+/** A sub-app served under `prefix` (e.g. `/v3`). */
+export interface RestMount {
+  readonly prefix: string;
+  readonly app: Hono;
 }
 
 /**
@@ -142,6 +153,7 @@ export function createRestApp(options: RestAppOptions): RestApp {
   app.post('/v2/repository/index', (c) => repositoryIndex(deps, c));
   // Before `/v2/models/*`, which would read it as the metadata of a model named "stats" (Triton too).
   app.get('/v2/models/stats', () => modelStatistics(deps));
+  for (const mount of options.mounts ?? []) app.route(mount.prefix, mount.app);
   for (const path of FIXED_PATHS) {
     app.all(path, unsupportedMethod);
   }

@@ -5,6 +5,7 @@ import { checkModeFlags, checkSettings } from './cli-validate.js';
 import type { FlagValues } from './cli-validate.js';
 import { parseDynamicBatching } from './dynamic-batching.js';
 import { toModelConfig } from './model-config-schema.js';
+import { TEXT_GENERATION_TASK, toModelConfig } from './model-config-schema.js';
 import type { RawModelConfig } from './model-config-schema.js';
 import { parseBatchSize, parsePluginConfig, parseVersionPolicy } from './model-settings.js';
 import { resolveBasePath } from './parse-config.js';
@@ -199,6 +200,15 @@ function parseChannelArguments(text: string | undefined): Record<string, string>
   return out;
 }
 
+function task(values: FlagValues): typeof TEXT_GENERATION_TASK | undefined {
+  const value = str(values, 'task');
+  if (value === undefined || value === TEXT_GENERATION_TASK) return value;
+  throw new ArgsError(
+    `--task: expected ${TEXT_GENERATION_TASK} (the only task ovms-ts serves); got ${value}`,
+    'task',
+  );
+}
+
 function buildModelSource(values: FlagValues, cwd: string | undefined): ModelSource {
   const configPath = str(values, 'config_path');
   if (configPath !== undefined)
@@ -234,6 +244,11 @@ function buildModelSource(values: FlagValues, cwd: string | undefined): ModelSou
     low_latency_transformation: flag('low_latency_transformation'),
     max_sequence_number: num(values, 'max_sequence_number'),
     dynamic_batching: setting('dynamic_batching', parseDynamicBatching),
+    task: task(values),
+    max_num_seqs: num(values, 'max_num_seqs'),
+    max_num_batched_tokens: num(values, 'max_num_batched_tokens'),
+    cache_size: num(values, 'cache_size'),
+    enable_prefix_caching: flag('enable_prefix_caching'),
   };
   const resolvePath = (path: string) => (cwd === undefined ? path : resolveBasePath(path, cwd));
   const config: ServerConfig = {

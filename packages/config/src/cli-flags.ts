@@ -292,6 +292,17 @@ export const FLAGS: readonly FlagSpec[] = [
       notes: 'ovms-ts extension; docs/config-json.md.',
     },
   ),
+  single('task', 'string', 'text_generation: serve an LLM on the OpenAI API (/v3)', {
+    notes: 'The model path is a `.gguf` file or an OpenVINO GenAI folder. See docs/genai.md.',
+  }),
+  single('max_num_seqs', 'uint', 'Text generation: sequences in one continuous batch'),
+  single('max_num_batched_tokens', 'uint', 'Text generation: tokens in one scheduler step'),
+  single('cache_size', 'uint', 'Text generation: GB of KV cache (0: grow as needed)'),
+  single(
+    'enable_prefix_caching',
+    'bool',
+    'Text generation: reuse the KV cache of shared prompt prefixes',
+  ),
 ];
 
 export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]));

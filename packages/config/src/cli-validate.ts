@@ -23,6 +23,11 @@ export const SINGLE_MODEL_FLAGS = [
   'low_latency_transformation',
   'max_sequence_number',
   'dynamic_batching',
+  'task',
+  'max_num_seqs',
+  'max_num_batched_tokens',
+  'cache_size',
+  'enable_prefix_caching',
 ] as const;
 
 /**

@@ -14,8 +14,10 @@ export type {
   ServerConfig,
   ShapeDim,
   ShapeSetting,
+  TextGenerationSettings,
   VersionPolicy,
 } from './server-config.js';
+export { TEXT_GENERATION_TASK } from './model-config-schema.js';
 export { parseConfigText, readConfigFile } from './parse-config.js';
 export type { ConfigFile, ParseConfigOptions } from './parse-config.js';
 export type { ConfigJson } from './config-schema.js';

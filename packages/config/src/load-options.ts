@@ -27,6 +27,7 @@ export function toModelLoadOptions(
     targetDevice: model.targetDevice,
     ...(Object.keys(model.pluginConfig).length > 0 && { pluginConfig: model.pluginConfig }),
     nireq: model.nireq,
+    ...(model.textGeneration !== undefined && { textGeneration: model.textGeneration }),
     ...(useCache && options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
   };
 }

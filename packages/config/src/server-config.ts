@@ -49,6 +49,22 @@ export interface ModelConfig {
   readonly engine?: EngineName;
   /** ovms-ts extension (Triton's `dynamic_batching`): absent, each request runs alone. */
   readonly dynamicBatching?: DynamicBatchingSettings;
+  /**
+   * OVMS's `task`: `text_generation` serves an LLM (a `.gguf` file or an OpenVINO GenAI folder
+   * as base_path, no version folders) through the OpenAI-compatible API (docs/genai.md).
+   */
+  readonly task?: 'text_generation';
+  /** The text-generation scheduler; present exactly when `task` is. */
+  readonly textGeneration?: TextGenerationSettings;
+}
+
+/** OVMS's continuous-batching scheduler keys (absent: GenAI's defaults). */
+export interface TextGenerationSettings {
+  readonly maxNumSeqs?: number;
+  readonly maxNumBatchedTokens?: number;
+  /** GB of KV cache. */
+  readonly cacheSize?: number;
+  readonly enablePrefixCaching?: boolean;
 }
 
 /** A pipeline node input: `alias` is the name the node's model/library sees. */

@@ -1,5 +1,6 @@
 import type { DataType } from './data-type.js';
 import type { TensorMap } from './tensor.js';
+import type { TextGenerator } from './text-generation.js';
 
 /** Name, dtype and shape of a model input or output; -1 marks a dynamic dimension. */
 export interface TensorSpec {
@@ -79,6 +80,17 @@ export interface ModelLoadOptions {
   /** Parallel infer requests; 0 lets the engine choose its optimal number. */
   readonly nireq?: number;
   readonly cacheDir?: string;
+  /** A text-generation model's scheduler (OVMS's names; docs/genai.md); others ignore it. */
+  readonly textGeneration?: TextGenerationLoadOptions;
+}
+
+/** OVMS's continuous-batching scheduler keys of a `"task": "text_generation"` model. */
+export interface TextGenerationLoadOptions {
+  readonly maxNumSeqs?: number;
+  readonly maxNumBatchedTokens?: number;
+  /** GB of KV cache; absent: the engine grows it as needed. */
+  readonly cacheSize?: number;
+  readonly enablePrefixCaching?: boolean;
 }
 
 /** Where one inference's time went, in microseconds; written by the engine. */
@@ -105,6 +117,8 @@ export interface LoadedModel {
   /** Present where the engine can change input shapes after load. */
   reshape?(shapes: Readonly<Record<string, readonly number[]>>): Promise<void>;
   close(): Promise<void>;
+  /** Present on generative models (text generation); they answer OpenAI's API, not infer. */
+  readonly textGenerator?: TextGenerator;
   /**
    * Infer requests running and waiting now, the size of the infer request pool (`nireq`) and
    * the engine's streams, for the OVMS gauges (`ovms_infer_req_active`,
@@ -116,6 +130,8 @@ export interface LoadedModel {
     readonly queued: number;
     readonly nireq: number;
     readonly streams?: number;
+    /** A text-generation model's KV cache in use, percent (`ovms_kv_cache_usage_percent`). */
+    readonly kvCacheUsage?: number;
   };
 }
 

@@ -39,6 +39,7 @@ export type {
   LoadedModel,
   ModelLoadOptions,
   ShapeDim,
+  TextGenerationLoadOptions,
   TensorSpec,
 } from './engine.js';
 export {
@@ -62,6 +63,16 @@ export type {
   ServableProvider,
   VersionStatus,
 } from './servable.js';
+export type {
+  ChatMessage,
+  FinishReason,
+  GenerationEvent,
+  GenerationParams,
+  GenerationPrompt,
+  GenerationRequest,
+  TextGenerator,
+  TokenLogprob,
+} from './text-generation.js';
 export { createApiKeyCheck } from './api-key.js';
 export type { ApiKeyCheck, ApiKeyRefusal } from './api-key.js';
 export type { ServerTls } from './server-tls.js';

@@ -12,6 +12,7 @@ import { inferenceFailure, requestedOutputs, selectOutputs, decodedInputs } from
 import { validateInputs } from './input-validation.js';
 import type { InferRequest, Servable } from './servable.js';
 import type { TensorMap } from './tensor.js';
+import type { TextGenerator } from './text-generation.js';
 
 export interface ModelServableOptions {
   readonly name: string;
@@ -37,6 +38,7 @@ class ModelServable implements Servable {
   readonly name: string;
   readonly version: number;
   readonly kind = 'model' as const;
+  readonly textGenerator: TextGenerator | undefined;
   readonly #loaded: LoadedModel;
   readonly #metrics: MetricsRecorder | undefined;
   readonly #decode: BinaryInputDecoder | undefined;
@@ -47,6 +49,7 @@ class ModelServable implements Servable {
     this.name = options.name;
     this.version = options.version;
     this.#loaded = options.loaded;
+    this.textGenerator = options.loaded.textGenerator;
     this.#metrics = options.metrics;
     this.#decode = options.decodeBinaryInputs;
     this.#batcher = batcherFor(options);

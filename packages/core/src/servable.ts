@@ -1,5 +1,6 @@
 import type { InputSpec, TensorSpec } from './engine.js';
 import type { TensorMap } from './tensor.js';
+import type { TextGenerator } from './text-generation.js';
 
 /** Model version states with the numbers TF Serving's GetModelStatus reports. */
 export const VersionState = {
@@ -43,6 +44,8 @@ export interface Servable {
    * Transports call it with decoded tensors and check nothing themselves.
    */
   infer(request: InferRequest): Promise<TensorMap>;
+  /** A text-generation model version's generator (`/v3` routes); absent on other servables. */
+  readonly textGenerator?: TextGenerator | undefined;
 }
 
 /** A servable held for the length of one request; disposing it releases the hold. */

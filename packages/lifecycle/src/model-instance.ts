@@ -36,6 +36,8 @@ export interface ModelVersionUsage {
   readonly nireq: number;
   /** OpenVINO's NUM_STREAMS (`ovms_streams`), where the engine has streams. */
   readonly streams?: number;
+  /** KV cache in use, percent, of a text-generation model. */
+  readonly kvCacheUsage?: number;
 }
 
 /**

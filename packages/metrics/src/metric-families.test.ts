@@ -9,7 +9,9 @@ import {
 const SUPPORTED =
   'ovms_requests_success, ovms_requests_fail, ovms_request_time_us, ovms_inference_time_us, ' +
   'ovms_wait_for_infer_req_time_us, ovms_current_requests, ovms_infer_req_queue_size, ' +
-  'ovms_infer_req_active, ovms_streams, ovms_batch_size, ovms_batch_queue_delay_us, ovms_current_graphs, ovms_requests_accepted, ' +
+  'ovms_infer_req_active, ovms_streams, ovms_batch_size, ovms_batch_queue_delay_us, ovms_time_to_first_token_us, ' +
+  'ovms_time_per_output_token_us, ovms_prompt_tokens, ovms_generated_tokens, ' +
+  'ovms_kv_cache_usage_percent, ovms_current_graphs, ovms_requests_accepted, ' +
   'ovms_requests_rejected, ovms_responses, ovms_graph_error, ovms_graph_processing_time_us';
 
 describe('TIME_BUCKETS_US', () => {
@@ -22,16 +24,21 @@ describe('TIME_BUCKETS_US', () => {
 });
 
 describe('resolveMetricFamilies', () => {
-  it('enables the OVMS default set when no list is given', () => {
+  it('enables the OVMS default set (and the text-generation additions) when no list is given', () => {
     expect([...resolveMetricFamilies(undefined)].sort()).toEqual([
       'ovms_batch_queue_delay_us',
       'ovms_batch_size',
       'ovms_current_requests',
+      'ovms_generated_tokens',
       'ovms_inference_time_us',
+      'ovms_kv_cache_usage_percent',
+      'ovms_prompt_tokens',
       'ovms_request_time_us',
       'ovms_requests_fail',
       'ovms_requests_success',
       'ovms_streams',
+      'ovms_time_per_output_token_us',
+      'ovms_time_to_first_token_us',
       'ovms_wait_for_infer_req_time_us',
     ]);
     expect(DEFAULT_METRIC_FAMILIES).not.toContain('ovms_infer_req_queue_size');

@@ -17,6 +17,12 @@ export const METRIC_FAMILIES = [
   // ovms-ts additions: dynamic batching (SPEC.md "Dynamic batching"); only batching models have series.
   'ovms_batch_size',
   'ovms_batch_queue_delay_us',
+  // ovms-ts additions for text generation (docs/metrics.md): OVMS has no families for these.
+  'ovms_time_to_first_token_us',
+  'ovms_time_per_output_token_us',
+  'ovms_prompt_tokens',
+  'ovms_generated_tokens',
+  'ovms_kv_cache_usage_percent',
 ] as const;
 
 export type MetricFamily = (typeof METRIC_FAMILIES)[number];
@@ -32,6 +38,11 @@ export const DEFAULT_METRIC_FAMILIES: readonly MetricFamily[] = [
   'ovms_streams',
   'ovms_batch_size',
   'ovms_batch_queue_delay_us',
+  'ovms_time_to_first_token_us',
+  'ovms_time_per_output_token_us',
+  'ovms_prompt_tokens',
+  'ovms_generated_tokens',
+  'ovms_kv_cache_usage_percent',
 ];
 
 /**
@@ -67,6 +78,11 @@ export const METRIC_HELP = {
   ovms_streams: 'Number of OpenVINO execution streams.',
   ovms_batch_size: 'Rows in each batch the dynamic batcher ran.',
   ovms_batch_queue_delay_us: 'Time a request waited in the dynamic batching queue.',
+  ovms_time_to_first_token_us: 'Time from a text generation request to its first token.',
+  ovms_time_per_output_token_us: 'Time per generated token after the first.',
+  ovms_prompt_tokens: 'Number of prompt tokens of text generation requests.',
+  ovms_generated_tokens: 'Number of tokens generated.',
+  ovms_kv_cache_usage_percent: 'KV cache in use by a text generation model, in percent.',
 } as const satisfies Record<MetricFamily, string>;
 
 /**

@@ -51,6 +51,11 @@ describe('createServingMetrics', () => {
       ovms_streams: 'gauge',
       ovms_batch_size: 'histogram',
       ovms_batch_queue_delay_us: 'histogram',
+      ovms_time_to_first_token_us: 'histogram',
+      ovms_time_per_output_token_us: 'histogram',
+      ovms_prompt_tokens: 'counter',
+      ovms_generated_tokens: 'counter',
+      ovms_kv_cache_usage_percent: 'gauge',
     });
     expect(text).toContain(
       '# HELP ovms_requests_success Number of successful requests to a model or a DAG.',
@@ -269,5 +274,40 @@ describe('createServingMetrics', () => {
     const metrics = createServingMetrics({ enabledMetrics: ['ovms_requests_success'] });
     metrics.batchDone({ name: 'm', version: 1, size: 3, queueDelaysUs: [1] });
     expect(Object.keys(familiesOf(await metrics.text()))).toEqual(['ovms_requests_success']);
+  });
+});
+
+describe('text generation families', () => {
+  it('counts tokens, times the first token and the later ones per token', async () => {
+    const metrics = createServingMetrics({
+      usageSource: () => [{ name: 'chat', version: 1, active: 2, queued: 0, kvCacheUsage: 12.5 }],
+    });
+    metrics.generationDone({
+      name: 'chat',
+      version: 1,
+      ok: true,
+      promptTokens: 30,
+      completionTokens: 11,
+      firstTokenUs: 1000,
+      durationUs: 6000,
+    });
+    metrics.generationDone({
+      name: 'chat',
+      version: 1,
+      ok: false,
+      promptTokens: 5,
+      completionTokens: 0,
+      durationUs: 10,
+    });
+    const text = await metrics.text();
+    const labels = '{name="chat",version="1"}';
+    expect(text).toContain(`ovms_prompt_tokens${labels} 35`);
+    expect(text).toContain(`ovms_generated_tokens${labels} 11`);
+    expect(text).toContain(`ovms_time_to_first_token_us_sum${labels} 1000`);
+    expect(text).toContain(`ovms_time_to_first_token_us_count${labels} 1`);
+    // (6000 - 1000) µs over the 10 tokens after the first
+    expect(text).toContain(`ovms_time_per_output_token_us_sum${labels} 500`);
+    expect(text).toContain(`ovms_kv_cache_usage_percent${labels} 12.5`);
+    expect(text).toContain(`ovms_current_requests${labels} 2`);
   });
 });

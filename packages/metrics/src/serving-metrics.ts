@@ -21,6 +21,20 @@ export interface ModelUsage {
   readonly streams?: number;
   /** Pool size (`ovms_infer_req_queue_size`, which OVMS sets to nireq); no series when absent. */
   readonly nireq?: number;
+  /** A text-generation model's KV cache in use, percent; no series when absent. */
+  readonly kvCacheUsage?: number;
+}
+
+/** One finished text-generation request (`/v3`), for the token and latency families. */
+export interface GenerationMetricsRecord {
+  readonly name: string;
+  readonly version: number;
+  readonly ok: boolean;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Arrival to first generated text; absent when none came. */
+  readonly firstTokenUs?: number;
+  readonly durationUs: number;
 }
 
 export interface ServingMetricsOptions {
@@ -38,6 +52,8 @@ export interface ServingMetrics extends MetricsRecorder {
   readonly contentType: string;
   /** The exposition text, with the gauges read from `usageSource` now. */
   text(): Promise<string>;
+  /** Counts a text-generation request's tokens and times its first and later tokens. */
+  generationDone(record: GenerationMetricsRecord): void;
 }
 
 // Labels are written in alphabetical order because the output keeps insertion order and OVMS's
@@ -76,6 +92,11 @@ class PromServingMetrics implements ServingMetrics {
   readonly #streams: Gauge<LabelNames<typeof MODEL_LABELS>> | undefined;
   readonly #batchSize: Histogram<LabelNames<typeof MODEL_LABELS>> | undefined;
   readonly #batchQueueDelay: Histogram<LabelNames<typeof MODEL_LABELS>> | undefined;
+  readonly #kvCache: Gauge<LabelNames<typeof MODEL_LABELS>> | undefined;
+  readonly #firstToken: Histogram<LabelNames<typeof MODEL_LABELS>> | undefined;
+  readonly #perToken: Histogram<LabelNames<typeof MODEL_LABELS>> | undefined;
+  readonly #promptTokens: Counter<LabelNames<typeof MODEL_LABELS>> | undefined;
+  readonly #generatedTokens: Counter<LabelNames<typeof MODEL_LABELS>> | undefined;
 
   constructor(families: ReadonlySet<MetricFamily>, usageSource?: () => Iterable<ModelUsage>) {
     this.#usageSource = usageSource;
@@ -114,6 +135,11 @@ class PromServingMetrics implements ServingMetrics {
     this.#streams = gauge('ovms_streams');
     this.#batchSize = histogram('ovms_batch_size', MODEL_LABELS, BATCH_SIZE_BUCKETS);
     this.#batchQueueDelay = histogram('ovms_batch_queue_delay_us', MODEL_LABELS);
+    this.#kvCache = gauge('ovms_kv_cache_usage_percent');
+    this.#firstToken = histogram('ovms_time_to_first_token_us', MODEL_LABELS);
+    this.#perToken = histogram('ovms_time_per_output_token_us', MODEL_LABELS);
+    this.#promptTokens = counter('ovms_prompt_tokens', MODEL_LABELS);
+    this.#generatedTokens = counter('ovms_generated_tokens', MODEL_LABELS);
   }
 
   get contentType(): string {
@@ -165,6 +191,20 @@ class PromServingMetrics implements ServingMetrics {
     for (const us of record.queueDelaysUs) this.#batchQueueDelay?.observe(labels, us);
   }
 
+  generationDone(record: GenerationMetricsRecord): void {
+    const labels = { name: record.name, version: String(record.version) };
+    this.#promptTokens?.inc(labels, record.promptTokens);
+    this.#generatedTokens?.inc(labels, record.completionTokens);
+    if (!record.ok || record.firstTokenUs === undefined) return;
+    this.#firstToken?.observe(labels, record.firstTokenUs);
+    // Time per output token after the first, as GenAI's TPOT: the decode speed a client sees.
+    if (record.completionTokens > 1)
+      this.#perToken?.observe(
+        labels,
+        (record.durationUs - record.firstTokenUs) / (record.completionTokens - 1),
+      );
+  }
+
   async text(): Promise<string> {
     if (this.#usageSource) this.#collectUsage(this.#usageSource());
     return this.#registry.metrics();
@@ -172,7 +212,14 @@ class PromServingMetrics implements ServingMetrics {
 
   #collectUsage(usage: Iterable<ModelUsage>): void {
     // Reset first so a version that was unloaded since the last scrape leaves the gauges.
-    for (const g of [this.#currentRequests, this.#queueSize, this.#active, this.#streams]) {
+    const gauges = [
+      this.#currentRequests,
+      this.#queueSize,
+      this.#active,
+      this.#streams,
+      this.#kvCache,
+    ];
+    for (const g of gauges) {
       g?.reset();
     }
     for (const model of usage) {
@@ -182,6 +229,7 @@ class PromServingMetrics implements ServingMetrics {
       this.#active?.set(labels, model.active);
       if (model.nireq !== undefined) this.#queueSize?.set(labels, model.nireq);
       if (model.streams !== undefined) this.#streams?.set(labels, model.streams);
+      if (model.kvCacheUsage !== undefined) this.#kvCache?.set(labels, model.kvCacheUsage);
     }
   }
 

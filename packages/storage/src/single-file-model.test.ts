@@ -34,7 +34,7 @@ describe('detectSingleFileModel', () => {
       message: `The provided base path is invalid or doesn't exists - path does not exist: ${join(root, 'nope.onnx')}`,
     });
     await expect(detectSingleFileModel(join(root, 'notes.txt'))).rejects.toMatchObject({
-      message: `The provided base path is invalid or doesn't exists - not a model directory or model file (.onnx, .xml): ${join(root, 'notes.txt')}`,
+      message: `The provided base path is invalid or doesn't exists - not a model directory or model file (.onnx, .xml, .gguf): ${join(root, 'notes.txt')}`,
     });
   });
 });

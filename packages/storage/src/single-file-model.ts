@@ -1,9 +1,25 @@
 import { stat } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { describeFsError, storagePathError } from './storage-errors.js';
 
-/** Model file extensions that can be served straight from a base_path (IR xml, ONNX). */
-export const SINGLE_FILE_MODEL_EXTENSIONS: readonly string[] = ['.onnx', '.xml'];
+/**
+ * Model file extensions that can be served straight from a base_path (IR xml, ONNX, and GGUF
+ * for text generation, which OVMS serves from the file itself).
+ */
+export const SINGLE_FILE_MODEL_EXTENSIONS: readonly string[] = ['.onnx', '.xml', '.gguf'];
+
+/**
+ * Whether a local directory is an OpenVINO GenAI model folder (`openvino_model.xml` beside
+ * `openvino_tokenizer.xml`): OVMS serves such an LLM folder as it is, without version folders.
+ */
+export async function isGenaiModelFolder(dir: string): Promise<boolean> {
+  const isFile = (name: string) =>
+    stat(join(dir, name)).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+  return (await isFile('openvino_tokenizer.xml')) && (await isFile('openvino_model.xml'));
+}
 
 /** A base_path naming one model file, served as version 1 (SPEC "Model repository"). */
 export interface SingleFileModel {

@@ -72,6 +72,19 @@ describe('createStorageRepository', () => {
     expect(await repository.fingerprint(base, 1)).not.toBe(before);
   });
 
+  it('serves text-generation models without version folders: a GGUF file, a GenAI folder', async () => {
+    const gguf = join(root, 'files', 'chat.gguf');
+    await writeFile(gguf, 'GGUF');
+    expect(await repository.listVersions(gguf)).toEqual([1]);
+    expect(await readdir(await repository.download(gguf, 1))).toEqual(['chat.gguf']);
+    const folder = join(root, 'genai');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'openvino_model.xml'), '<net/>');
+    await writeFile(join(folder, 'openvino_tokenizer.xml'), '<net/>');
+    expect(await repository.listVersions(folder)).toEqual([1]);
+    expect(await repository.download(folder, 1)).toBe(folder);
+  });
+
   it('refuses a file that is not a model, naming it', async () => {
     await expect(repository.listVersions(join(root, 'files', 'notes.txt'))).rejects.toThrow(
       /notes\.txt/,

@@ -4,7 +4,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { ServingError, StatusCode } from '@ovms/core';
 import { removeLocalCopy } from './local-copy.js';
 import { joinUri, parseModelUri } from './model-uri.js';
-import { detectSingleFileModel } from './single-file-model.js';
+import { detectSingleFileModel, isGenaiModelFolder } from './single-file-model.js';
 import type { SingleFileModel } from './single-file-model.js';
 import type { StorageRegistry } from './storage-registry.js';
 import { listVersions } from './version-dirs.js';
@@ -39,7 +39,8 @@ export interface StorageRepositoryOptions {
  * `<workDir>/remote/<sha(basePath)>/<version>-<random>`, because a reload loads the new copy
  * before the old one is released; `release` deletes only such copies. A local `base_path`
  * naming one model file is served as version 1 (SPEC "Model repository") through a folder of
- * symlinks, because engines load a directory and the file's own directory may hold other models.
+ * symlinks, because engines load a directory and the file's own directory may hold other models;
+ * an OpenVINO GenAI model folder is version 1 in place (SPEC "Text generation").
  */
 export function createStorageRepository(options: StorageRepositoryOptions): StorageRepository {
   const { registry, workDir } = options;
@@ -61,6 +62,10 @@ export function createStorageRepository(options: StorageRepositoryOptions): Stor
         const versionDir = join(slotOf(workDir, basePath), '1');
         await linkSingleFile(single, versionDir);
         dirs.set(versionKey(basePath, 1), versionDir);
+        return [1];
+      }
+      if (await genaiModelFolder(basePath)) {
+        dirs.set(versionKey(basePath, 1), basePath);
         return [1];
       }
       const found = await listVersions(registry.resolve(basePath), basePath);
@@ -105,6 +110,10 @@ async function removeStalePartials(cacheRoot: string): Promise<void> {
       if (entry.startsWith('.') && entry.includes('.partial-'))
         await rm(join(cacheRoot, slot, entry), { recursive: true, force: true });
   }
+}
+
+async function genaiModelFolder(basePath: string): Promise<boolean> {
+  return parseModelUri(basePath).scheme === '' && isGenaiModelFolder(basePath);
 }
 
 async function singleFileModel(basePath: string): Promise<SingleFileModel | undefined> {
