@@ -4,7 +4,6 @@ import type { FlagSpec } from './cli-flags.js';
 import { checkModeFlags, checkSettings } from './cli-validate.js';
 import type { FlagValues } from './cli-validate.js';
 import { parseDynamicBatching } from './dynamic-batching.js';
-import { toModelConfig } from './model-config-schema.js';
 import { TEXT_GENERATION_TASK, toModelConfig } from './model-config-schema.js';
 import type { RawModelConfig } from './model-config-schema.js';
 import { parseBatchSize, parsePluginConfig, parseVersionPolicy } from './model-settings.js';

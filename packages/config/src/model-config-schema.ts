@@ -6,7 +6,6 @@ import {
   parseVersionPolicy,
 } from './model-settings.js';
 import { parseDynamicBatching } from './dynamic-batching.js';
-import type { ModelConfig } from './server-config.js';
 import type { ModelConfig, TextGenerationSettings } from './server-config.js';
 import { parseLayoutSetting, parseShapeSetting } from './shape-layout.js';
 import { nonNegativeInt, setting, unsupported } from './zod-settings.js';
