@@ -11,7 +11,7 @@
 // Then runs bench/genai (text generation; BENCH_GENAI=0 skips it), which adds its section.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -378,7 +378,12 @@ if (writeDocs) {
   const target = join(docs, 'performance.md');
   // Written as `prettier --check .` wants it, so a regenerated page needs no formatting pass.
   const options = { ...(await resolveConfig(target)), filepath: target };
-  await writeFile(target, await format(report.markdown, options));
+  // The hot-path section is measured by hand (bench/server/hot-path.ts): carried over as it is.
+  const page = await readFile(target, 'utf8').catch(() => '');
+  const handMeasured = /<!-- hot-path:start -->[\s\S]*<!-- hot-path:end -->/.exec(page)?.[0];
+  const markdown =
+    handMeasured === undefined ? report.markdown : `${report.markdown}\n${handMeasured}\n`;
+  await writeFile(target, await format(markdown, options));
   for (const [file, svg] of report.charts) await writeFile(join(docs, 'performance', file), svg);
   console.log(
     `wrote docs/performance.md and ${report.charts.size} charts in ${context.wallSeconds.toFixed(0)} s`,
