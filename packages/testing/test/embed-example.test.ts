@@ -35,6 +35,9 @@ const PACKAGES: Readonly<Record<string, string>> = {
   'engine-openvino': 'packages/engine-openvino',
   'api-grpc': 'packages/api-grpc',
   'api-rest': 'packages/api-rest',
+  'api-openai': 'packages/api-openai',
+  'engine-genai': 'packages/engine-genai',
+  dashboard: 'packages/dashboard',
   server: 'apps/ovms',
 };
 const NAMES = Object.keys(PACKAGES);
