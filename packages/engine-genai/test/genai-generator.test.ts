@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServingError, silentLogger } from '@ovms/core';
@@ -176,6 +176,17 @@ describe('GenaiGenerator supervision', { timeout: 180_000 }, () => {
         () => true,
       );
     await waitFor(ended, 20_000);
+    // ... and takes the child a library it loads forks (same process group) with it.
+    const groupAlive = async () => {
+      for (const entry of await readdir('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields[2] === String(pid) && fields[0] !== 'Z') return true;
+      }
+      return false;
+    };
+    await waitFor(async () => !(await groupAlive()), 20_000);
   });
 
   it('reports a model the worker cannot load as MODEL_FILE_INVALID with its reason', async () => {

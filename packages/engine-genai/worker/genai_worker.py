@@ -12,6 +12,7 @@ add_request() and one thread runs the step loop, streaming each request's new te
 import json
 import os
 import queue
+import signal
 import struct
 import sys
 import threading
@@ -58,7 +59,32 @@ def watch_parent(parent):
     while True:
         time.sleep(1.0)
         if os.getppid() != parent:
-            os._exit(0)
+            leave(0)
+
+
+def leave(code):
+    """os._exit, ending the worker's helpers first: a library the worker loads forks a child
+    that lives as long as the worker and, once the server is gone, nobody else would end. The
+    server starts the worker as the leader of its own process group, so that group is exactly
+    the worker and what it started; a worker run by hand in someone else's group kills nothing."""
+    me = os.getpid()
+    if os.getpgid(0) == me:
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            entries = []
+        for entry in entries:
+            if not entry.isdigit() or int(entry) == me:
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat_file:
+                    stat = stat_file.read()
+                # After "(comm) ": state, ppid, pgrp.
+                if int(stat[stat.rindex(b")") + 2 :].split()[2]) == me:
+                    os.kill(int(entry), signal.SIGKILL)
+            except (OSError, ValueError, IndexError):
+                continue
+    os._exit(code)
 
 
 def read_frames(inbox):
@@ -472,4 +498,4 @@ if __name__ == "__main__":
         except BaseException:  # noqa: BLE001 - stderr is gone with the server
             pass
     finally:
-        os._exit(exit_code)
+        leave(exit_code)
