@@ -3,6 +3,18 @@
  * (OVMS `src/metric_config.hpp`, `src/model_metric_reporter.cpp`, `docs/metrics.md`).
  */
 
+/** ovms-ts additions: dynamic batching (SPEC.md "Dynamic batching"); only batching models have series. */
+const BATCHING_FAMILIES = ['ovms_batch_size', 'ovms_batch_queue_delay_us'] as const;
+
+/** ovms-ts additions for text generation (docs/metrics.md): OVMS has no families for these. */
+const TEXT_GENERATION_FAMILIES = [
+  'ovms_time_to_first_token_us',
+  'ovms_time_per_output_token_us',
+  'ovms_prompt_tokens',
+  'ovms_generated_tokens',
+  'ovms_kv_cache_usage_percent',
+] as const;
+
 /** Families this server produces, in the order the scrape lists them. */
 export const METRIC_FAMILIES = [
   'ovms_requests_success',
@@ -14,15 +26,8 @@ export const METRIC_FAMILIES = [
   'ovms_infer_req_queue_size',
   'ovms_infer_req_active',
   'ovms_streams',
-  // ovms-ts additions: dynamic batching (SPEC.md "Dynamic batching"); only batching models have series.
-  'ovms_batch_size',
-  'ovms_batch_queue_delay_us',
-  // ovms-ts additions for text generation (docs/metrics.md): OVMS has no families for these.
-  'ovms_time_to_first_token_us',
-  'ovms_time_per_output_token_us',
-  'ovms_prompt_tokens',
-  'ovms_generated_tokens',
-  'ovms_kv_cache_usage_percent',
+  ...BATCHING_FAMILIES,
+  ...TEXT_GENERATION_FAMILIES,
 ] as const;
 
 export type MetricFamily = (typeof METRIC_FAMILIES)[number];
@@ -36,13 +41,9 @@ export const DEFAULT_METRIC_FAMILIES: readonly MetricFamily[] = [
   'ovms_wait_for_infer_req_time_us',
   'ovms_current_requests',
   'ovms_streams',
-  'ovms_batch_size',
-  'ovms_batch_queue_delay_us',
-  'ovms_time_to_first_token_us',
-  'ovms_time_per_output_token_us',
-  'ovms_prompt_tokens',
-  'ovms_generated_tokens',
-  'ovms_kv_cache_usage_percent',
+  // The additions have series only for the models that use them, so they cost others nothing.
+  ...BATCHING_FAMILIES,
+  ...TEXT_GENERATION_FAMILIES,
 ];
 
 /**
