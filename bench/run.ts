@@ -8,7 +8,7 @@
 //   BENCH_BATCHING=0 skips the dynamic batching section (bench/batching, its variables there)
 //   BENCH_CODECS=0 (skip the REST JSON codec rows, bench/codecs/rest.ts, run after the servers)
 // Reuses bench/server: its raw-engine and client processes, its server launcher and workload.
-// Then runs bench/genai (text generation; BENCH_GENAI=0 skips it), which adds its section.
+// Then runs bench/genai (text generation; BENCH_GENAI=0 skips it and keeps the page's section).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -322,6 +322,24 @@ if (withCodecs) {
   }
 }
 
+/**
+ * The sections of the old page this run does not measure, carried over as they are: the
+ * hand-measured ones between markers (bench/server/hot-path.ts, bench/server/loops.ts), the
+ * batching section when BENCH_BATCHING=0, and the text-generation section when BENCH_GENAI=0
+ * leaves bench/genai out (it replaces its own).
+ */
+function carriedOverSections(page: string): string[] {
+  const names = [...(batching === undefined ? ['dynamic-batching'] : []), 'hot-path', 'loops'];
+  const marked = names.flatMap(
+    (name) => new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`).exec(page) ?? [],
+  );
+  const genaiStart = page.indexOf('\n## Text generation');
+  if (env['BENCH_GENAI'] !== '0' || genaiStart < 0) return marked.map((s) => `${s}\n`);
+  const genaiEnd = page.indexOf('\n## ', genaiStart + 1);
+  const genai = page.slice(genaiStart + 1, genaiEnd < 0 ? undefined : genaiEnd);
+  return [...marked, genai].map((s) => `${s.trimEnd()}\n`);
+}
+
 function machineBusyPercent(): number {
   const end = machineJiffies();
   return (100 * (end.busy - jiffiesAtStart.busy)) / (end.total - jiffiesAtStart.total);
@@ -378,11 +396,8 @@ if (writeDocs) {
   const target = join(docs, 'performance.md');
   // Written as `prettier --check .` wants it, so a regenerated page needs no formatting pass.
   const options = { ...(await resolveConfig(target)), filepath: target };
-  // The hot-path section is measured by hand (bench/server/hot-path.ts): carried over as it is.
   const page = await readFile(target, 'utf8').catch(() => '');
-  const handMeasured = /<!-- hot-path:start -->[\s\S]*<!-- hot-path:end -->/.exec(page)?.[0];
-  const markdown =
-    handMeasured === undefined ? report.markdown : `${report.markdown}\n${handMeasured}\n`;
+  const markdown = [report.markdown, ...carriedOverSections(page)].join('\n');
   await writeFile(target, await format(markdown, options));
   for (const [file, svg] of report.charts) await writeFile(join(docs, 'performance', file), svg);
   console.log(
@@ -393,7 +408,8 @@ if (writeDocs) {
 }
 
 // Text generation (bench/genai): its own section of docs/performance.md, written after the page
-// above. BENCH_GENAI=0 leaves it out (it needs scripts/ensure-genai.sh's wheels and model).
+// above. BENCH_GENAI=0 keeps the section the page has (it needs scripts/ensure-genai.sh's wheels
+// and model).
 if (env['BENCH_GENAI'] !== '0') {
   const genai = spawnSync(
     process.execPath,
