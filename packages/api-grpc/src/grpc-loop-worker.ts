@@ -99,23 +99,37 @@ const server = createServingServer({
 });
 const injector = server.createConnectionInjector(credentials(data.tls));
 const sockets = new Set<Socket>();
+let onSocketClosed = (): void => {};
 const listener = createServer((socket) => {
   sockets.add(socket);
-  socket.once('close', () => sockets.delete(socket));
+  socket.once('close', () => {
+    sockets.delete(socket);
+    onSocketClosed();
+  });
   injector.injectConnection(socket);
 });
 
+/**
+ * Stops accepting, lets calls in flight finish (GOAWAY, then each connection closes once its
+ * calls are answered), cuts what is left after `graceMs`, and reports when every connection is
+ * closed: only then have the answers left this thread.
+ */
 function stop(graceMs: number): void {
   listener.close();
   health.shutdown();
   const timer = setTimeout(() => server.forceShutdown(), graceMs);
-  server.tryShutdown(() => {
+  let shutDown = false;
+  const report = (): void => {
+    if (!shutDown || sockets.size > 0) return;
     clearTimeout(timer);
-    for (const socket of sockets) socket.destroy();
     post({ kind: 'stopped' });
+  };
+  onSocketClosed = report;
+  server.tryShutdown(() => {
+    shutDown = true;
+    report();
   });
 }
-
 host.on('message', (message: HostMessage) => {
   switch (message.kind) {
     case 'inferred':

@@ -27,6 +27,11 @@ export interface GrpcLoopsOptions extends Omit<GrpcServerOptions, 'memoryBudget'
 export interface RunningGrpcLoops extends RunningGrpcServer {
   /** Requests each loop passed to the main thread so far (index = loop). */
   requests(): readonly number[];
+  /**
+   * Ends loop `index` abruptly, as a crash would (its connections drop); like any loop that
+   * ends unexpectedly it is logged and replaced. Resolves once the replacement listens.
+   */
+  endLoop(index: number): Promise<void>;
 }
 
 interface Loop {
@@ -34,7 +39,10 @@ interface Loop {
   /** Resolves with the bound port; rejects if the thread ends before it listens. */
   readonly listening: Promise<number>;
   readonly exited: Promise<void>;
+  /** Whether it ever listened (a loop that never did is not replaced: it would fail again). */
+  listened: boolean;
   requests: number;
+  error: Error | undefined;
 }
 
 /**
@@ -48,6 +56,7 @@ export async function startGrpcLoops(options: GrpcLoopsOptions): Promise<Running
   const { services, logger } = options;
   const loops: Loop[] = [];
   let stopping = false;
+  let boundPort: number | undefined;
   const dataFor = (loop: number, port: number): LoopWorkerData => ({
     loop,
     host: options.host,
@@ -68,11 +77,8 @@ export async function startGrpcLoops(options: GrpcLoopsOptions): Promise<Running
         { loop: index, err: loop.error },
         'gRPC transport loop ended unexpectedly; starting a new one',
       );
-      // A loop that never listened is not restarted: its replacement would fail the same way.
-      void loop.listening.then(
-        () => void start(index, port).listening.catch(() => {}),
-        () => {},
-      );
+      // The port every loop shares (the first loop may have been asked for any free one).
+      if (loop.listened) start(index, boundPort ?? port);
     });
     return loop;
   };
@@ -80,7 +86,7 @@ export async function startGrpcLoops(options: GrpcLoopsOptions): Promise<Running
   const first = start(0, options.port);
   let port: number;
   try {
-    port = await first.listening;
+    port = boundPort = await first.listening;
     for (let index = 1; index < options.loops; index += 1) start(index, port);
     await Promise.all(loops.map((loop) => loop.listening));
   } catch (error) {
@@ -96,6 +102,13 @@ export async function startGrpcLoops(options: GrpcLoopsOptions): Promise<Running
   return {
     port,
     requests: () => loops.map((loop) => loop.requests),
+    async endLoop(index) {
+      const loop = loops[index];
+      if (loop === undefined) throw new RangeError(`no transport loop ${index}`);
+      await loop.worker.terminate();
+      await loop.exited;
+      await loops[index]?.listening;
+    },
     async close(graceMs) {
       stopping = true;
       services.healthService.shutdown();
@@ -122,7 +135,7 @@ function send(worker: Worker, message: HostMessage, transfer: ArrayBuffer[] = []
   }
 }
 
-function startLoop(data: LoopWorkerData, calls: LoopCalls): Loop & { error: Error | undefined } {
+function startLoop(data: LoopWorkerData, calls: LoopCalls): Loop {
   const worker = new Worker(WORKER_URL, {
     workerData: data,
     ...(WORKER_EXEC_ARGV !== undefined && { execArgv: WORKER_EXEC_ARGV }),
@@ -135,7 +148,7 @@ function startLoop(data: LoopWorkerData, calls: LoopCalls): Loop & { error: Erro
     failed = reject;
   });
   listening.catch(() => {});
-  const loop: Loop & { error: Error | undefined } = {
+  const loop: Loop = {
     worker,
     listening,
     exited: new Promise<void>((resolve) =>
@@ -145,6 +158,7 @@ function startLoop(data: LoopWorkerData, calls: LoopCalls): Loop & { error: Erro
         resolve();
       }),
     ),
+    listened: false,
     requests: 0,
     error: undefined,
   };
@@ -152,6 +166,7 @@ function startLoop(data: LoopWorkerData, calls: LoopCalls): Loop & { error: Erro
   worker.on('message', (message: LoopMessage) => {
     switch (message.kind) {
       case 'listening':
+        loop.listened = true;
         listened?.(message.port);
         return;
       case 'infer': {
