@@ -378,11 +378,14 @@ if (writeDocs) {
   const target = join(docs, 'performance.md');
   // Written as `prettier --check .` wants it, so a regenerated page needs no formatting pass.
   const options = { ...(await resolveConfig(target)), filepath: target };
-  // The hot-path section is measured by hand (bench/server/hot-path.ts): carried over as it is.
+  // Sections measured by hand are carried over as they are, in this order: the hot path
+  // (bench/server/hot-path.ts), then transport loops (`npm run bench:loops`).
   const page = await readFile(target, 'utf8').catch(() => '');
-  const handMeasured = /<!-- hot-path:start -->[\s\S]*<!-- hot-path:end -->/.exec(page)?.[0];
-  const markdown =
-    handMeasured === undefined ? report.markdown : `${report.markdown}\n${handMeasured}\n`;
+  const handMeasured = ['hot-path', 'loops'].flatMap(
+    (name) =>
+      new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`).exec(page)?.[0] ?? [],
+  );
+  const markdown = [report.markdown, ...handMeasured].join('\n') + '\n';
   await writeFile(target, await format(markdown, options));
   for (const [file, svg] of report.charts) await writeFile(join(docs, 'performance', file), svg);
   console.log(
