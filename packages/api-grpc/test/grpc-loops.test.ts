@@ -159,9 +159,19 @@ describe('gRPC transport loops', () => {
     expect(h.metrics.done.filter((record) => record.version === 2 && record.ok)).toHaveLength(80);
   });
 
-  it('hold one memory budget with this thread', async () => {
+  it('hold the message size limit, and one memory budget with this thread', async () => {
     const budget = createSharedMemoryBudget(200);
-    const h = (harness = await startHarness({ memoryBudget: budget }, {}, { loops: 2 }));
+    const h = (harness = await startHarness(
+      { memoryBudget: budget, maxMessageBytes: 1024 },
+      {},
+      { loops: 2 },
+    ));
+    const big = { ...rawAdd(), raw_input_contents: [Buffer.alloc(2048), Buffer.alloc(2048)] };
+    await expectStatus(
+      unary(h.clients.kserve, 'ModelInfer', big),
+      grpc.status.RESOURCE_EXHAUSTED,
+      'Received message larger than max (4139 vs 1024)',
+    );
     const held = budget.admit(150); // REST in this thread holding a body
     await expectStatus(
       unary(h.clients.kserve, 'ModelInfer', rawAdd()),
