@@ -1,3 +1,4 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
 import { ServingError } from '@ovms/core';
 import { observeModelCall } from './answer.js';
@@ -74,7 +75,18 @@ export function createLoopCalls(ctx: HandlerContext, services: Implementations):
       // The forwarded handlers read nothing of the call but its request.
       const call = { request: message.request } as ServerUnaryCall<unknown, unknown>;
       return new Promise<LoopAnswer>((resolve) => {
-        if (handler === undefined) throw new Error(`no forwarded method ${message.method}`);
+        if (handler === undefined) {
+          const details = `${message.service} has no method ${message.method}`;
+          resolve({
+            message: {
+              kind: 'failed',
+              id: message.id,
+              status: { code: GrpcStatus.UNIMPLEMENTED, details },
+            },
+            transfer: [],
+          });
+          return;
+        }
         handler(call, (error, response) => {
           resolve({
             message:
@@ -83,7 +95,10 @@ export function createLoopCalls(ctx: HandlerContext, services: Implementations):
                 : {
                     kind: 'failed',
                     id: message.id,
-                    status: { code: error.code ?? 2, details: error.details ?? '' },
+                    status: {
+                      code: error.code ?? GrpcStatus.UNKNOWN,
+                      details: error.details ?? '',
+                    },
                   },
             transfer: [],
           });
