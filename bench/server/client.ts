@@ -6,18 +6,14 @@
 import { request as httpRequest, Agent } from 'node:http';
 import type { ClientHttp2Session } from 'node:http2';
 import { encodeTensorProto } from '@ovms/codecs';
-import {
-  ModelInferRequest,
-  ModelInferResponse,
-  PredictRequest,
-  PredictResponse,
-} from '@ovms/proto';
+import { ModelInferResponse, PredictRequest, PredictResponse } from '@ovms/proto';
 import { connectGrpc, grpcSender, type Send } from './grpc-sender.js';
 import { serveBenchRequests } from './ipc.js';
 import {
   BENCH_MODELS,
   inputTensors,
   inputValues,
+  kserveInferMessage,
   measureClosedLoop,
   measureFixedRate,
   type BenchModel,
@@ -188,19 +184,7 @@ function senderFor(request: ClientRequest): { send: Send; check: (answer: Buffer
       };
     }
     case 'kserve-grpc': {
-      const message = ModelInferRequest.encode(
-        ModelInferRequest.fromPartial({
-          modelName: model.name,
-          inputs: model.inputs.map((input) => ({
-            name: input.name,
-            datatype: 'FP32',
-            shape: input.shape.map(BigInt),
-          })),
-          rawInputContents: model.inputs.map(
-            (input, index) => new Uint8Array(inputValues(input, index).buffer),
-          ),
-        }),
-      ).finish();
+      const message = kserveInferMessage(model);
       return {
         send: grpcSender(
           grpcSession(request.grpcPort),

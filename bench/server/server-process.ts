@@ -30,6 +30,8 @@ export interface StartServerProcessOptions {
   readonly nodeFlags?: readonly string[];
   /** Another checkout to serve from (a baseline to compare with); this one when absent. */
   readonly projectRoot?: string;
+  /** More `ovms` flags, e.g. `--grpc_workers 2`. */
+  readonly args?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -91,6 +93,7 @@ export async function startServerProcess(
     ],
     ...['--grpc_bind_address', '127.0.0.1', '--rest_bind_address', '127.0.0.1'],
     ...['--file_system_poll_wait_seconds', '0'],
+    ...(options.args ?? []),
   ];
   // Logs (INFO, the default) go to the terminal's stderr, not into a pipe nobody drains.
   const child = spawn(process.execPath, args, {

@@ -3,13 +3,14 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createNumericTensor, type TensorMap } from '@ovms/core';
+import { ModelInferRequest } from '@ovms/proto';
 
 /**
  * The workloads: a tiny model (overhead), a dense MLP at batch 1 and 32 (one model file, two
  * input shapes) and a compute-bound one (throughput).
  */
 export type BenchModelName =
-  'add' | 'mlp' | 'mlp32' | 'det' | 'heavy' | 'heavy16' | 'heavy_batched';
+  'add' | 'add4k' | 'mlp' | 'mlp32' | 'det' | 'heavy' | 'heavy16' | 'heavy_batched';
 
 export interface BenchInput {
   readonly name: string;
@@ -30,6 +31,15 @@ export const BENCH_MODELS: Readonly<Record<BenchModelName, BenchModel>> = {
     inputs: [
       { name: 'a', shape: [1, 4] },
       { name: 'b', shape: [1, 4] },
+    ],
+  },
+  // The same model at batch 256: 4 KB per input and 4 KB out, where transport work dominates.
+  add4k: {
+    name: 'add',
+    label: 'add_f32 256x4 (4 KB per tensor)',
+    inputs: [
+      { name: 'a', shape: [256, 4] },
+      { name: 'b', shape: [256, 4] },
     ],
   },
   mlp: {
@@ -64,6 +74,23 @@ export const BENCH_MODELS: Readonly<Record<BenchModelName, BenchModel>> = {
     inputs: [{ name: 'x', shape: [1, 1024] }],
   },
 };
+
+/** A KServe ModelInferRequest of `model`'s inputs as `raw_input_contents`, encoded once. */
+export function kserveInferMessage(model: BenchModel): Uint8Array {
+  return ModelInferRequest.encode(
+    ModelInferRequest.fromPartial({
+      modelName: model.name,
+      inputs: model.inputs.map((input) => ({
+        name: input.name,
+        datatype: 'FP32',
+        shape: input.shape.map(BigInt),
+      })),
+      rawInputContents: model.inputs.map(
+        (input, index) => new Uint8Array(inputValues(input, index).buffer),
+      ),
+    }),
+  ).finish();
+}
 
 /** Deterministic FP32 values in [0, 1), as bench/engines uses. */
 export function inputValues(input: BenchInput, seed: number): Float32Array {

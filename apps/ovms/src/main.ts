@@ -62,12 +62,12 @@ async function main(): Promise<number> {
     },
     'Starting OpenVINO Model Server (ovms-ts)',
   );
-  // Node serves gRPC and REST on one event loop; inference runs on engine threads. The OVMS
-  // worker flags are accepted for compatibility and change nothing (docs/configuration.md).
-  if (settings.grpcWorkers > 1 || settings.restWorkers !== undefined) {
+  // `--grpc_workers` sets the gRPC transport loops (server.ts); REST has none yet, so OVMS's
+  // `--rest_workers` is accepted for compatibility and changes nothing (docs/configuration.md).
+  if (settings.restWorkers !== undefined) {
     logger.info(
-      { grpcWorkers: settings.grpcWorkers, restWorkers: settings.restWorkers },
-      'grpc_workers/rest_workers are accepted but have no effect: requests share one event loop',
+      { restWorkers: settings.restWorkers },
+      'rest_workers is accepted but has no effect: REST is served by the main event loop',
     );
   }
 

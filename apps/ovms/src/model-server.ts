@@ -100,7 +100,8 @@ export interface ModelServer {
    * definition and its implementation: add them to an existing grpc-js Server with
    * `for (const s of server.grpcServices) host.addService(s.definition, s.implementation)`.
    */
-  readonly grpcServices: readonly GrpcServices[keyof GrpcServices][];
+  readonly grpcServices: readonly GrpcServices[
+    'predictionService' | 'modelService' | 'inferenceService'][];
   /** What is served now, and what failed. */
   status(): ModelServerStatus;
   /**

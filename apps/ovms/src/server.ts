@@ -1,4 +1,4 @@
-import { startGrpcServer } from '@ovms/api-grpc';
+import { startGrpcLoops, startGrpcServer } from '@ovms/api-grpc';
 import type { RunningGrpcServer } from '@ovms/api-grpc';
 import { startRestServer } from '@ovms/api-rest';
 import { DASHBOARD_PATH } from '@ovms/dashboard';
@@ -109,7 +109,7 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
   let rest: RestServer | undefined;
   try {
     if (grpcPort !== undefined) {
-      grpc = await startGrpcServer({
+      const grpcOptions = {
         services: stack.grpcServices,
         host: settings.grpcBindAddress,
         port: grpcPort,
@@ -118,8 +118,18 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
         memoryBudget: stack.memoryBudget,
         ...security,
         logger,
-      });
-      logger.info({ address: settings.grpcBindAddress, port: grpc.port }, 'gRPC server listening');
+      };
+      // One loop: this thread serves, as before. More: transport loops in worker threads, the
+      // models still loaded once, here (docs/performance.md "Transport loops").
+      const loops = settings.grpcWorkers;
+      grpc =
+        loops > 1
+          ? await startGrpcLoops({ ...grpcOptions, loops })
+          : await startGrpcServer(grpcOptions);
+      logger.info(
+        { address: settings.grpcBindAddress, port: grpc.port, loops },
+        'gRPC server listening',
+      );
     }
     if (restPort !== undefined) {
       rest = await startRestServer({

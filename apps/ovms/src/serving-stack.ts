@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGrpcServices } from '@ovms/api-grpc';
-import type { GrpcServices } from '@ovms/api-grpc';
+import { createGrpcServices, createSharedMemoryBudget } from '@ovms/api-grpc';
+import type { GrpcServices, SharedMemoryBudget } from '@ovms/api-grpc';
 import { createOpenAiRoutes } from '@ovms/api-openai';
 import { createRestApp } from '@ovms/api-rest';
 import type { RestApp, RestCorsOptions } from '@ovms/api-rest';
 import { DEFAULT_LIMITS } from '@ovms/config';
 import type { LimitSettings, ModelRepositorySettings, ServerConfig } from '@ovms/config';
-import { StatisticsRecorder, createMemoryBudget } from '@ovms/core';
-import type { Engine, Logger, MemoryBudget, ModelControl } from '@ovms/core';
+import { StatisticsRecorder } from '@ovms/core';
+import type { Engine, Logger, ModelControl } from '@ovms/core';
 import { createDashboard } from '@ovms/dashboard';
 import { createImageInputDecoder } from '@ovms/images';
 import { ModelManager, createEngineSelector } from '@ovms/lifecycle';
@@ -74,8 +74,11 @@ export interface ServingStack {
   readonly restApp: RestApp;
   /** Triton's repository index, load/unload and statistics, as the transports serve them. */
   readonly modelControl: ModelControl;
-  /** The one budget of bytes in flight: the REST app uses it; give it to the gRPC server too. */
-  readonly memoryBudget: MemoryBudget;
+  /**
+   * The one budget of bytes in flight: the REST app uses it; give it to the gRPC server too. Its
+   * count is in shared memory, so gRPC transport loops (worker threads) hold the same budget.
+   */
+  readonly memoryBudget: SharedMemoryBudget;
   /** Loads the config and every model; resolves when the initial load is over (OVMS ready). */
   start(): Promise<void>;
   /**
@@ -167,7 +170,7 @@ export async function createServingStack(options: ServingStackOptions): Promise<
     metrics: statistics,
   };
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const memoryBudget = createMemoryBudget(limits.memoryBudgetBytes);
+  const memoryBudget = createSharedMemoryBudget(limits.memoryBudgetBytes);
   // OVMS's OpenAI-compatible API for text-generation models (docs/genai.md).
   const openAi = createOpenAiRoutes({
     provider: manager,

@@ -102,6 +102,25 @@ describe('ovms flags', () => {
       busy.close();
     }
   });
+
+  it('a gRPC port in use exits 1 with the bind error when transport loops bind it', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const result = await ovms([
+        ...['--model_name', 'add', '--model_path', join(dir, 'add'), '--grpc_workers', '2'],
+        ...['--port', String(port), '--grpc_bind_address', '127.0.0.1'],
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+      );
+      expect(result.stdout).not.toContain('gRPC server listening');
+    } finally {
+      busy.close();
+    }
+  });
 });
 
 describe('signals and logs', () => {

@@ -23,6 +23,10 @@ export interface HealthServiceBinding extends GrpcServiceBinding<HealthServer> {
    * ends, so a graceful shutdown is not held open by watchers. Idempotent.
    */
   shutdown(): void;
+  /** Whether the server answers SERVING now (ready and not stopping). */
+  serving(): boolean;
+  /** Calls `listener` after every refresh (transport loops mirror readiness this way). */
+  onRefresh(listener: () => void): void;
 }
 
 interface Watcher {
@@ -39,6 +43,7 @@ interface Watcher {
 export function createHealthService(options: HealthServiceOptions): HealthServiceBinding {
   const known = new Set(['', ...options.serviceNames]);
   const watchers = new Set<Watcher>();
+  const listeners: (() => void)[] = [];
   let stopped = false;
 
   const statusOf = (service: string): ServingStatus => {
@@ -80,7 +85,10 @@ export function createHealthService(options: HealthServiceOptions): HealthServic
     implementation: { check, watch },
     refresh() {
       for (const watcher of watchers) send(watcher);
+      for (const listener of listeners) listener();
     },
+    serving: () => !stopped && options.isReady(),
+    onRefresh: (listener) => void listeners.push(listener),
     shutdown() {
       if (stopped) return;
       stopped = true;

@@ -1,4 +1,10 @@
-import type { handleBidiStreamingCall, handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
+import type {
+  handleBidiStreamingCall,
+  handleUnaryCall,
+  ServerDuplexStream,
+  ServerUnaryCall,
+} from '@grpc/grpc-js';
+import type { Logger, TensorMap } from '@ovms/core';
 import { decodeInferInputs, encodeInferOutputs } from '@ovms/codecs';
 import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from '@ovms/proto';
 import { answerModelCall, observeModelCall } from './answer.js';
@@ -29,15 +35,63 @@ async function modelInfer(
     outputs: request.outputs.map((output) => output.name),
     signal,
   });
+  return inferResponse(servable.name, servable.version, request.id, outputs);
+}
+
+/** KServe's answer: always `raw_output_contents`, naming the served version, echoing the id. */
+export function inferResponse(
+  name: string,
+  version: number,
+  id: string,
+  outputs: TensorMap,
+): ModelInferResponse {
   const encoded = encodeInferOutputs(outputs);
   return {
-    modelName: servable.name,
-    modelVersion: String(servable.version),
-    id: request.id,
+    modelName: name,
+    modelVersion: String(version),
+    id,
     parameters: {},
     outputs: encoded.outputs,
     rawOutputContents: encoded.rawOutputContents,
   };
+}
+
+/** One answer of a stream: the response or OVMS's message, and what to do once written. */
+export interface StreamAnswer {
+  readonly response: ModelInferResponse | undefined;
+  readonly errorMessage: string;
+  readonly written: () => void;
+}
+
+/**
+ * Answers every request of a ModelStreamInfer stream with `answer`'s result, in request order,
+ * while later requests already run; ends the stream after the client's end once all are written.
+ */
+export function serveInferStream(
+  call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>,
+  answer: (request: ModelInferRequest) => Promise<StreamAnswer>,
+  logger: Logger,
+): void {
+  let written: Promise<void> = Promise.resolve();
+  call.on('data', (request: ModelInferRequest) => {
+    const outcome = answer(request);
+    written = written
+      .then(async () => {
+        const done = await outcome;
+        try {
+          if (!call.cancelled)
+            call.write({ errorMessage: done.errorMessage, inferResponse: done.response });
+        } finally {
+          done.written();
+        }
+      })
+      .catch((error: unknown) => {
+        logger.error({ method: MODEL_INFER_STREAM.method, err: error }, 'stream write failed');
+      });
+  });
+  call.on('end', () => {
+    void written.then(() => call.end());
+  });
 }
 
 /** KServe `ModelInfer`. */
@@ -68,35 +122,19 @@ export function createModelStreamInferHandler(
 ): handleBidiStreamingCall<ModelInferRequest, ModelStreamInferResponse> {
   return (call) => {
     const signal = abortSignalOf(call);
-    let written: Promise<void> = Promise.resolve();
-    call.on('data', (request: ModelInferRequest) => {
-      const outcome = observeModelCall(ctx, MODEL_INFER_STREAM, (subject) =>
-        modelInfer(ctx, subject, request, signal),
-      );
-      written = written
-        .then(async () => {
-          const done = await outcome;
-          try {
-            if (!call.cancelled) {
-              call.write(
-                done.ok
-                  ? { errorMessage: '', inferResponse: done.response }
-                  : { errorMessage: done.status.details, inferResponse: undefined },
-              );
-            }
-          } finally {
-            releaseSubject(ctx, done.subject);
-          }
-        })
-        .catch((error: unknown) => {
-          ctx.logger.error(
-            { method: MODEL_INFER_STREAM.method, err: error },
-            'stream write failed',
-          );
-        });
-    });
-    call.on('end', () => {
-      void written.then(() => call.end());
-    });
+    serveInferStream(
+      call,
+      async (request) => {
+        const done = await observeModelCall(ctx, MODEL_INFER_STREAM, (subject) =>
+          modelInfer(ctx, subject, request, signal),
+        );
+        return {
+          response: done.ok ? done.response : undefined,
+          errorMessage: done.ok ? '' : done.status.details,
+          written: () => releaseSubject(ctx, done.subject),
+        };
+      },
+      ctx.logger,
+    );
   };
 }

@@ -5,7 +5,9 @@ import type { Logger, MemoryBudget, ServerTls } from '@ovms/core';
 import { admissionInterceptor, measuredDefinition } from './admission.js';
 import type { MessageSizes } from './admission.js';
 import { createApiKeyInterceptor } from './api-key-interceptor.js';
-import type { GrpcServiceBinding, GrpcServices } from './services.js';
+import { serviceBindings } from './services.js';
+import type { GrpcServiceBinding } from './services.js';
+import type { GrpcServices } from './services.js';
 
 /**
  * Largest message accepted or sent by default: 1 GiB, as OVMS raises gRPC's 4 MiB default so
@@ -66,21 +68,31 @@ function address(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function credentials(tls: ServerTls | undefined): ServerCredentials {
+/** ServerCredentials for `tls`: insecure when absent, as OVMS. */
+export function credentials(tls: ServerTls | undefined): ServerCredentials {
   if (tls === undefined) return ServerCredentials.createInsecure();
   const keyPair = { private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) };
   const clientCa = tls.clientCa === undefined ? null : Buffer.from(tls.clientCa);
   return ServerCredentials.createSsl(clientCa, [keyPair], clientCa !== null);
 }
 
+/** What a grpc-js Server serving OVMS's services is built from (one per event loop). */
+export interface ServingServerOptions {
+  readonly bindings: readonly GrpcServiceBinding<UntypedServiceImplementation>[];
+  readonly channelOptions: ChannelOptions | undefined;
+  readonly maxMessageBytes: number;
+  readonly memoryBudget: MemoryBudget;
+  readonly apiKey: string | undefined;
+  readonly logger: Logger;
+}
+
 /**
- * Starts a grpc-js server serving `services` on host:port: insecure as OVMS unless `tls` is
- * given, open unless `apiKey` is.
+ * A grpc-js Server with OVMS's limits, the API key check and memory-budget admission in front
+ * of `bindings`; not bound to any port yet.
  */
-export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+export function createServingServer(options: ServingServerOptions): Server {
+  const maxBytes = options.maxMessageBytes;
   const sizes: MessageSizes = new WeakMap();
-  const budget = options.memoryBudget ?? createMemoryBudget(0);
   const server = new Server({
     ...DEFAULT_GRPC_CHANNEL_OPTIONS,
     'grpc.max_receive_message_length': maxBytes,
@@ -89,22 +101,30 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     // The key is checked first: a call without it is refused before its message is leased.
     interceptors: [
       ...(options.apiKey !== undefined
-        ? [
-            createApiKeyInterceptor({
-              apiKey: options.apiKey,
-              logger: options.logger ?? silentLogger,
-            }),
-          ]
+        ? [createApiKeyInterceptor({ apiKey: options.apiKey, logger: options.logger })]
         : []),
-      admissionInterceptor(budget, sizes),
+      admissionInterceptor(options.memoryBudget, sizes),
     ],
   });
-  const bindings: readonly GrpcServiceBinding<UntypedServiceImplementation>[] = Object.values(
-    options.services,
-  );
-  for (const service of bindings) {
+  for (const service of options.bindings) {
     server.addService(measuredDefinition(service.definition, sizes), service.implementation);
   }
+  return server;
+}
+
+/**
+ * Starts a grpc-js server serving `services` on host:port: insecure as OVMS unless `tls` is
+ * given, open unless `apiKey` is.
+ */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const server = createServingServer({
+    bindings: serviceBindings(options.services),
+    channelOptions: options.channelOptions,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    memoryBudget: options.memoryBudget ?? createMemoryBudget(0),
+    apiKey: options.apiKey,
+    logger: options.logger ?? silentLogger,
+  });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       address(options.host, options.port),

@@ -27,6 +27,9 @@ import {
 } from './kserve-server.js';
 import { createProtoDescriptors } from './proto-descriptors.js';
 import { createReflectionServices } from './reflection-service.js';
+import type { ReflectionServices } from './reflection-service.js';
+import { createLoopCalls } from './loop-calls.js';
+import type { LoopCalls } from './loop-calls.js';
 import {
   inferenceServiceDefinition,
   modelServiceDefinition,
@@ -78,6 +81,40 @@ export interface GrpcServices {
   readonly healthService: HealthServiceBinding;
   readonly reflectionService: GrpcServiceBinding<ServerReflectionServer>;
   readonly reflectionV1alphaService: GrpcServiceBinding<ServerReflectionServer>;
+  /** What the main thread runs for transport loops (`--grpc_workers` > 1). */
+  readonly loopCalls: LoopCalls;
+}
+
+/** Every service of `services`, for `Server.addService`. */
+export function serviceBindings(
+  services: GrpcServices,
+): GrpcServiceBinding<UntypedServiceImplementation>[] {
+  return [
+    services.predictionService,
+    services.modelService,
+    services.inferenceService,
+    services.healthService,
+    services.reflectionService,
+    services.reflectionV1alphaService,
+  ];
+}
+
+/** The names health checking and reflection know: OVMS's three services and the open ones. */
+export function grpcServiceNames(): string[] {
+  return [
+    ...[predictionServiceDefinition, modelServiceDefinition, inferenceServiceDefinition].map(
+      grpcServiceName,
+    ),
+    ...OPEN_GRPC_SERVICES,
+  ];
+}
+
+/** Server reflection over @ovms/proto's descriptor set. */
+export function createServingReflection(serviceNames: readonly string[]): ReflectionServices {
+  return createReflectionServices({
+    serviceNames,
+    descriptors: createProtoDescriptors(Buffer.from(FILE_DESCRIPTOR_SET_BASE64, 'base64')),
+  });
 }
 
 /**
@@ -97,50 +134,46 @@ export function createGrpcServices(options: GrpcServicesOptions): GrpcServices {
     serverVersion: options.serverVersion,
     modelControl: options.modelControl,
   };
-  const serviceNames = [
-    ...[predictionServiceDefinition, modelServiceDefinition, inferenceServiceDefinition].map(
-      grpcServiceName,
-    ),
-    ...OPEN_GRPC_SERVICES,
-  ];
-  const reflection = createReflectionServices({
-    serviceNames,
-    descriptors: createProtoDescriptors(Buffer.from(FILE_DESCRIPTOR_SET_BASE64, 'base64')),
-  });
+  const serviceNames = grpcServiceNames();
+  const reflection = createServingReflection(serviceNames);
+  const predictionService: GrpcServiceBinding<PredictionServiceServer> = {
+    definition: predictionServiceDefinition,
+    implementation: {
+      predict: createPredictHandler(ctx),
+      getModelMetadata: createGetModelMetadataHandler(ctx),
+      classify: createUnimplementedHandler(ctx, 'Classify'),
+      regress: createUnimplementedHandler(ctx, 'Regress'),
+      multiInference: createUnimplementedHandler(ctx, 'MultiInference'),
+    },
+  };
+  const modelService: GrpcServiceBinding<ModelServiceServer> = {
+    definition: modelServiceDefinition,
+    implementation: {
+      getModelStatus: createGetModelStatusHandler(ctx),
+      handleReloadConfigRequest: createReloadConfigHandler(ctx),
+    },
+  };
+  const inferenceService: GrpcServiceBinding<GRPCInferenceServiceServer> = {
+    definition: inferenceServiceDefinition,
+    implementation: {
+      serverLive: createServerLiveHandler(ctx),
+      serverReady: createServerReadyHandler(ctx),
+      modelReady: createModelReadyHandler(ctx),
+      serverMetadata: createServerMetadataHandler(ctx),
+      modelMetadata: createModelMetadataHandler(ctx),
+      modelInfer: createModelInferHandler(ctx),
+      modelStreamInfer: createModelStreamInferHandler(ctx),
+      modelStatistics: createModelStatisticsHandler(ctx),
+      repositoryIndex: createRepositoryIndexHandler(ctx),
+      repositoryModelLoad: createRepositoryModelLoadHandler(ctx),
+      repositoryModelUnload: createRepositoryModelUnloadHandler(ctx),
+    },
+  };
   return {
-    predictionService: {
-      definition: predictionServiceDefinition,
-      implementation: {
-        predict: createPredictHandler(ctx),
-        getModelMetadata: createGetModelMetadataHandler(ctx),
-        classify: createUnimplementedHandler(ctx, 'Classify'),
-        regress: createUnimplementedHandler(ctx, 'Regress'),
-        multiInference: createUnimplementedHandler(ctx, 'MultiInference'),
-      },
-    },
-    modelService: {
-      definition: modelServiceDefinition,
-      implementation: {
-        getModelStatus: createGetModelStatusHandler(ctx),
-        handleReloadConfigRequest: createReloadConfigHandler(ctx),
-      },
-    },
-    inferenceService: {
-      definition: inferenceServiceDefinition,
-      implementation: {
-        serverLive: createServerLiveHandler(ctx),
-        serverReady: createServerReadyHandler(ctx),
-        modelReady: createModelReadyHandler(ctx),
-        serverMetadata: createServerMetadataHandler(ctx),
-        modelMetadata: createModelMetadataHandler(ctx),
-        modelInfer: createModelInferHandler(ctx),
-        modelStreamInfer: createModelStreamInferHandler(ctx),
-        modelStatistics: createModelStatisticsHandler(ctx),
-        repositoryIndex: createRepositoryIndexHandler(ctx),
-        repositoryModelLoad: createRepositoryModelLoadHandler(ctx),
-        repositoryModelUnload: createRepositoryModelUnloadHandler(ctx),
-      },
-    },
+    predictionService,
+    modelService,
+    inferenceService,
+    loopCalls: createLoopCalls(ctx, { predictionService, modelService, inferenceService }),
     healthService: createHealthService({
       isReady: () => options.provider.isReady(),
       serviceNames,

@@ -11,7 +11,7 @@ import { requestedServable, servedModelSpec } from './model-spec.js';
 const PREDICT = { api: 'TensorFlowServing', method: 'Predict' } as const;
 
 /** A PredictRequest's inputs map as Tensors; `tensor_content` stays a view of the request. */
-function decodePredictInputs(inputs: { readonly [name: string]: TensorProto }): TensorMap {
+export function decodePredictInputs(inputs: { readonly [name: string]: TensorProto }): TensorMap {
   const tensors: TensorMap = new Map();
   for (const name in inputs) {
     const proto = inputs[name];
@@ -20,7 +20,8 @@ function decodePredictInputs(inputs: { readonly [name: string]: TensorProto }): 
   return tensors;
 }
 
-function encodePredictOutputs(outputs: TensorMap): { [name: string]: TensorProto } {
+/** Outputs as a PredictResponse's map. */
+export function encodePredictOutputs(outputs: TensorMap): { [name: string]: TensorProto } {
   const encoded: { [name: string]: TensorProto } = {};
   for (const [name, tensor] of outputs) encoded[name] = encodeTensorProto(tensor);
   return encoded;

@@ -4,8 +4,22 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { expect } from 'vitest';
 import type { MetricsRecorder, RequestRecord } from '@ovms/core';
-import { createGrpcServices, startGrpcServer } from '../src/index.js';
-import type { GrpcServerOptions, GrpcServicesOptions, RunningGrpcServer } from '../src/index.js';
+import { silentLogger } from '@ovms/core';
+import type { Logger } from '@ovms/core';
+import {
+  createGrpcServices,
+  createSharedMemoryBudget,
+  startGrpcLoops,
+  startGrpcServer,
+} from '../src/index.js';
+import type {
+  GrpcServerOptions,
+  GrpcServices,
+  GrpcServicesOptions,
+  RunningGrpcLoops,
+  RunningGrpcServer,
+  SharedMemoryBudget,
+} from '../src/index.js';
 import { FixtureProvider } from './fixture-provider.js';
 
 /**
@@ -35,7 +49,11 @@ export interface ClientSet {
   readonly kserve: grpc.Client;
 }
 
-function loadClients(address: string): ClientSet {
+/**
+ * Clients of `address`; `ownConnection` gives them a connection of their own (grpc-js shares one
+ * between clients of the same target otherwise), as separate client processes would have.
+ */
+export function loadClients(address: string, ownConnection = false): ClientSet {
   const definition = protoLoader.loadSync(PROTO_FILES, {
     includeDirs: [PROTOS_DIR],
     keepCase: true,
@@ -51,13 +69,20 @@ function loadClients(address: string): ClientSet {
   const credentials = grpc.credentials.createInsecure();
   const make = (ctor: grpc.ServiceClientConstructor | undefined): grpc.Client => {
     if (ctor === undefined) throw new Error('service missing from protos');
-    return new ctor(address, credentials);
+    return new ctor(address, credentials, {
+      ...(ownConnection && { 'grpc.use_local_subchannel_pool': 1 }),
+    });
   };
   return {
     tfs: make(loaded.tensorflow.serving['PredictionService']),
     modelService: make(loaded.tensorflow.serving['ModelService']),
     kserve: make(loaded.inference['GRPCInferenceService']),
   };
+}
+
+/** Closes the clients' channels. */
+export function closeClients(clients: ClientSet): void {
+  for (const client of [clients.tfs, clients.modelService, clients.kserve]) client.close();
 }
 
 /** Calls a unary method by its proto-loader name and resolves its response. */
@@ -106,7 +131,10 @@ export class RecordingMetrics implements MetricsRecorder {
 export interface Harness {
   readonly provider: FixtureProvider;
   readonly metrics: RecordingMetrics;
+  readonly services: GrpcServices;
   readonly server: RunningGrpcServer;
+  /** The transport loops, when the harness was started with `loops`. */
+  readonly loops: RunningGrpcLoops | undefined;
   readonly address: string;
   readonly clients: ClientSet;
   close(): Promise<void>;
@@ -120,6 +148,7 @@ export interface Harness {
 export async function startHarness(
   limits: Pick<GrpcServerOptions, 'maxMessageBytes' | 'memoryBudget' | 'channelOptions'> = {},
   extra: Pick<GrpcServicesOptions, 'modelControl'> = {},
+  transport: { readonly loops?: number; readonly logger?: Logger } = {},
 ): Promise<Harness> {
   const provider = await FixtureProvider.create({
     add: [
@@ -141,17 +170,35 @@ export async function startHarness(
     serverVersion: '0.1.0-test',
     ...extra,
   });
-  const server = await startGrpcServer({ services, host: '127.0.0.1', port: 0, ...limits });
+  const loops =
+    transport.loops === undefined
+      ? undefined
+      : await startGrpcLoops({
+          services,
+          host: '127.0.0.1',
+          port: 0,
+          ...limits,
+          memoryBudget:
+            limits.memoryBudget !== undefined && 'buffer' in limits.memoryBudget
+              ? (limits.memoryBudget as SharedMemoryBudget)
+              : createSharedMemoryBudget(limits.memoryBudget?.limitBytes ?? 0),
+          loops: transport.loops,
+          logger: transport.logger ?? silentLogger,
+        });
+  const server =
+    loops ?? (await startGrpcServer({ services, host: '127.0.0.1', port: 0, ...limits }));
   const address = `127.0.0.1:${server.port}`;
   const clients = loadClients(address);
   return {
     provider,
     metrics,
+    services,
     server,
+    loops,
     address,
     clients,
     async close() {
-      for (const client of [clients.tfs, clients.modelService, clients.kserve]) client.close();
+      closeClients(clients);
       await server.close(1000);
       await provider.close();
     },

@@ -73,7 +73,8 @@ export const FLAGS: readonly FlagSpec[] = [
   ),
   server('grpc_workers', 'uint', 'Number of gRPC servers (default 1)', {
     default: '1',
-    notes: `1 to the CPU count. ${NO_EFFECT} One event loop serves gRPC; inference runs on each model's own threads.`,
+    notes:
+      '1 to the CPU count. 1: the main thread serves gRPC. More: that many transport loops (worker threads accepting on the port with SO_REUSEPORT) run HTTP/2, protobuf and tensor encoding; models stay loaded once, in the main thread (docs/performance.md "Transport loops").',
   }),
   server('grpc_max_threads', 'uint', 'Maximum number of gRPC server threads (default: by CPUs)', {
     notes: `${NO_EFFECT} grpc-js has no thread pool.`,
@@ -95,7 +96,7 @@ export const FLAGS: readonly FlagSpec[] = [
     },
   ),
   server('rest_workers', 'uint', 'Number of REST worker threads (default: by CPUs)', {
-    notes: `At least 2; needs \`--rest_port\`. ${NO_EFFECT}`,
+    notes: `At least 2; needs \`--rest_port\`. ${NO_EFFECT} REST is served by the main thread's event loop; only gRPC has transport loops so far (\`--grpc_workers\`).`,
   }),
   server('log_level', 'string', 'One of TRACE, DEBUG, INFO, WARNING, ERROR (default INFO)', {
     default: 'INFO',

@@ -65,4 +65,21 @@ describe('createMemoryBudget', () => {
     expect(() => createMemoryBudget(-1)).toThrow('memory budget must be a byte count >= 0; got -1');
     expect(() => createMemoryBudget(1.5)).toThrow(RangeError);
   });
+
+  it('counts in a shared buffer: budgets over the same buffer hold one total', () => {
+    const shared = new SharedArrayBuffer(8);
+    const here = createMemoryBudget(10, shared);
+    const there = createMemoryBudget(10, shared);
+    const lease = here.admit(7);
+    expect(there.inUseBytes).toBe(7);
+    const error = refusal(() => there.admit(4));
+    expect(error.message).toBe(
+      'Too many requests in queue - memory budget exceeded: requests in flight hold 7 of 10 bytes and this one needs 4 more; retry later or send a smaller request',
+    );
+    const other = there.admit(3);
+    lease.release();
+    expect(here.inUseBytes).toBe(3);
+    other.release();
+    expect(there.inUseBytes).toBe(0);
+  });
 });

@@ -35,20 +35,41 @@ export function memoryBudgetExceeded(limit: number, inUse: number, wanted: numbe
   );
 }
 
-/** A MemoryBudget of `limitBytes` (`--memory_budget_bytes`); 0 counts without refusing. */
-export function createMemoryBudget(limitBytes: number): MemoryBudget {
+/**
+ * A MemoryBudget of `limitBytes` (`--memory_budget_bytes`); 0 counts without refusing. With
+ * `shared`, the bytes in use are one 64-bit counter in that buffer, taken with compare-and-swap,
+ * so threads given the same buffer (gRPC transport loops, REST in the main thread) hold one
+ * budget together.
+ */
+export function createMemoryBudget(limitBytes: number, shared?: SharedArrayBuffer): MemoryBudget {
   if (!Number.isSafeInteger(limitBytes) || limitBytes < 0)
     throw new RangeError(`memory budget must be a byte count >= 0; got ${limitBytes}`);
-  let inUse = 0;
+  const counter = shared === undefined ? undefined : new BigInt64Array(shared, 0, 1);
+  let local = 0;
+  const inUse = (): number => (counter === undefined ? local : Number(Atomics.load(counter, 0)));
   const take = (bytes: number): void => {
-    if (limitBytes > 0 && inUse + bytes > limitBytes)
-      throw memoryBudgetExceeded(limitBytes, inUse, bytes);
-    inUse += bytes;
+    if (counter === undefined) {
+      if (limitBytes > 0 && local + bytes > limitBytes)
+        throw memoryBudgetExceeded(limitBytes, local, bytes);
+      local += bytes;
+      return;
+    }
+    for (;;) {
+      const now = Atomics.load(counter, 0);
+      const next = now + BigInt(bytes);
+      if (limitBytes > 0 && next > BigInt(limitBytes))
+        throw memoryBudgetExceeded(limitBytes, Number(now), bytes);
+      if (Atomics.compareExchange(counter, 0, now, next) === now) return;
+    }
+  };
+  const give = (bytes: number): void => {
+    if (counter === undefined) local -= bytes;
+    else Atomics.sub(counter, 0, BigInt(bytes));
   };
   return {
     limitBytes,
     get inUseBytes() {
-      return inUse;
+      return inUse();
     },
     admit(bytes) {
       take(bytes);
@@ -66,7 +87,7 @@ export function createMemoryBudget(limitBytes: number): MemoryBudget {
         release() {
           if (released) return;
           released = true;
-          inUse -= held;
+          give(held);
         },
       };
     },

@@ -29,6 +29,7 @@ const CALL_TIMEOUT_MS = 20_000;
 export function createGrpcClients(
   address: string,
   credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+  options: grpc.ChannelOptions = {},
 ): GrpcClients {
   const definition = protoLoader.loadSync(
     [
@@ -44,7 +45,7 @@ export function createGrpcClients(
   };
   const make = (ctor: grpc.ServiceClientConstructor | undefined): grpc.Client => {
     if (ctor === undefined) throw new Error('service missing from protos/');
-    return new ctor(address, credentials);
+    return new ctor(address, credentials, options);
   };
   const clients = {
     prediction: make(loaded.tensorflow.serving['PredictionService']),
