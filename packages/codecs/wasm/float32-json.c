@@ -210,8 +210,6 @@ __attribute__((export_name("read_float32_run"))) u32 read_float32_run(const u8 *
  * u32 numerator): V8 compiles WebAssembly's i32.div_u to a hardware divide, tens of cycles.
  */
 static inline u32 div10(u32 n) { return (u32)(((u64)n * 0xCCCCCCCDULL) >> 35); }
-static inline u32 div100(u32 n) { return (u32)(((u64)n * 1374389535ULL) >> 37); }
-static inline u32 div1000(u32 n) { return (u32)(((u64)n * 274877907ULL) >> 38); }
 static inline u32 div10000(u32 n) { return (u32)(((u64)n * 3518437209ULL) >> 45); }
 static inline u32 div100000000(u32 n) { return (u32)(((u64)n * 1441151881ULL) >> 57); }
 
@@ -262,7 +260,14 @@ static inline const u8 *ascii10(u32 n, i32 count) {
 }
 
 /* x rounded half up, for 0 <= x < 2^31: adding 0.5 is exact there. */
-static inline u32 round_small(double x) { return (u32)(i32)(x + 0.5); }
+static inline u32 round_small(double x) {
+  /* floor, then the integer read from the low bits of floor + 2^52: V8 checks a float to
+     integer conversion for overflow, a few instructions more. */
+  double whole = __builtin_floor(x + 0.5) + 4503599627370496.0;
+  u64 bits;
+  __builtin_memcpy(&bits, &whole, 8);
+  return (u32)bits;
+}
 
 /* 10^e as the nearest double for -14 <= e <= 7, the thresholds of the decimal exponent. */
 static const double POW10_SIGNED[22] = {1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7,
@@ -293,6 +298,33 @@ static inline u32 reads_back_exactly(u32 digits, double scale, double a) {
   return (double)(float)((double)digits / scale) == a;
 }
 
+/* 1e7 as float32 bits (exact), and the bits of the least float32 >= 1e-14 (set up once). */
+#define FLOAT32_1E7 0x4B189680u
+static u32 smallest_fast;
+/* Per float32 exponent field: the decimal exponent of the binade's least value, and the
+   power of ten within the binade where it goes one up (+inf when none), clamped to
+   [-14, 6] as the first guess of the digits loop requires. */
+static signed char binade_e10[256];
+static double binade_step[256];
+
+static void set_up_tables(void) {
+  float least = (float)1e-14;
+  u32 least_bits;
+  __builtin_memcpy(&least_bits, &least, 4);
+  if ((double)least < 1e-14) least_bits++;
+  smallest_fast = least_bits;
+  for (u32 exponent = 1; exponent < 255; exponent++) {
+    u32 bits = exponent << 23;
+    float low;
+    __builtin_memcpy(&low, &bits, 4);
+    double a = (double)low;
+    i32 e10 = 6;
+    while (e10 > -14 && a < pow10_signed(e10)) e10--;
+    binade_e10[exponent] = (signed char)e10;
+    binade_step[exponent] = e10 < 6 ? pow10_signed(e10 + 1) : __builtin_inf();
+  }
+}
+
 /* A float32 as decimal digits: digits * 10^(e10 - count + 1), count of them. */
 typedef struct {
   u32 digits;
@@ -314,7 +346,10 @@ static inline int to_decimal(float value, Decimal *decimal) {
   __builtin_memcpy(&absolute, &magnitude, 4);
   double a = (double)absolute;
   decimal->negative = bits >> 31;
-  if (a < 2147483648.0 && a == __builtin_floor(a)) {
+  u32 exponent = magnitude >> 23;
+  /* Integers below 2^31: no bits of the 24-bit significand below the point. */
+  u32 below_point = exponent < 150 ? (1u << (exponent >= 127 ? 150 - exponent : 23)) - 1 : 0;
+  if (magnitude == 0 || (exponent >= 127 && exponent < 158 && (magnitude & below_point) == 0)) {
     u32 whole = (u32)(i32)a;
     i32 count = decimal_length(whole);
     decimal->digits = whole;
@@ -323,14 +358,9 @@ static inline int to_decimal(float value, Decimal *decimal) {
     return 1;
   }
   /* Non-integers are below 2^23, so e10 <= 6; below 1e-14 the scale would pass 10^22. */
-  if (!(a >= 1e-14 && a < 1e7)) return 0;
-    /* The decimal exponent: a guess from the binary one, settled against the thresholds. */
-    i32 e10 = (((i32)(magnitude >> 23) - 127) * 1233) >> 12;
-    if (e10 < -14) e10 = -14;
-    /* The guess is the exponent or one below it: one step without a branch settles most. */
-    e10 += e10 < 6 && a >= pow10_signed(e10 + 1);
-    while (e10 < 6 && a >= pow10_signed(e10 + 1)) e10++;
-    while (e10 > -14 && a < pow10_signed(e10)) e10--;
+  if (magnitude < smallest_fast || magnitude >= FLOAT32_1E7) return 0;
+  /* The decimal exponent: at most one power of ten lies in a binade. */
+  i32 e10 = binade_e10[exponent] + (a >= binade_step[exponent]);
     /* Nine digits: D in [1e8, 1e9), adjusting when the estimate or the rounding was off. */
     i32 s = 8 - e10;
     u32 digits = round_small(a * POW10[s]);
@@ -360,21 +390,21 @@ static inline int to_decimal(float value, Decimal *decimal) {
     i32 count = 9;
     double x = a * POW10[s];
     double half = half_up * POW10[s];
-    u32 whole = (u32)(i32)x;
-    double fraction = x - (double)whole;
-    u32 tens = div10(whole), hundreds = div100(whole), thousands = div1000(whole);
-    double rest1 = (double)(whole - tens * 10) + fraction;
-    double rest2 = (double)(whole - hundreds * 100) + fraction;
-    double rest3 = (double)(whole - thousands * 1000) + fraction;
+    /* x less the multiple of 10^k below it, exactly for the quotient taken: a quotient one
+       off (x within a rounding of a multiple) gives a rest near 0 or 10^k, the same distance. */
+    double rest1 = x - 10 * __builtin_floor(x * 0.1);
+    double rest2 = x - 100 * __builtin_floor(x * 0.01);
+    double rest3 = x - 1000 * __builtin_floor(x * 0.001);
     /* Distances to the nearest multiple, with fabs: V8 compiles a float select to a branch. */
     double off1 = 5 - __builtin_fabs(rest1 - 5);
     double off2 = 50 - __builtin_fabs(rest2 - 50);
     double off3 = 500 - __builtin_fabs(rest3 - 500);
     /* Far above every rounding error on the way (x is within 2^-53 x, x < 2^30). */
     const double margin = 0x1p-20;
-    u32 unsure = (__builtin_fabs(off1 - half) <= margin) | (__builtin_fabs(off2 - half) <= margin) |
-                 (__builtin_fabs(off3 - half) <= margin) | power_of_two;
-    u32 dropped = (off1 < half && s > 0) + (off2 < half && s > 1) + (off3 < half && s > 2);
+    double inside = half - margin, near = half + margin;
+    u32 dropped = (off1 < inside) + (off2 < inside) + (off3 < inside);
+    u32 unsure = dropped != (off1 < near) + (off2 < near) + (off3 < near);
+    unsure |= power_of_two | (s < 3);
     if (!unsure && dropped < 3) {
       s -= (i32)dropped;
       count -= (i32)dropped;
@@ -461,6 +491,7 @@ static Decimal batch[BATCH];
  */
 __attribute__((export_name("write_float32s"))) u32 write_float32s(const float *values, u32 n,
                                                                   u8 *out, u32 comma) {
+  if (smallest_fast == 0) set_up_tables();
   u8 *p = out;
   u32 i = 0;
   while (i < n) {
