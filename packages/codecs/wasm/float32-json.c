@@ -111,8 +111,9 @@ static inline const u8 *read_digits(const u8 *p, const u8 *stop, u64 *m, i32 *di
  */
 static const u8 *read_number(const u8 *p, const u8 *stop, float *out) {
   const u8 *start = p;
-  int negative = *p == '-';
-  if (negative) p++;
+  /* Signs are random in model data: no branch to mispredict. */
+  u32 negative = *p == '-';
+  p += negative;
   /* A leading zero followed by a digit is malformed; the host's reader says so. */
   if (p + 1 < stop && *p == '0' && is_digit(p[1])) return 0;
   const u8 *first = p;
@@ -158,7 +159,10 @@ static const u8 *read_number(const u8 *p, const u8 *stop, float *out) {
       result = low;
     }
   }
-  *out = negative ? -result : result;
+  u32 bits;
+  __builtin_memcpy(&bits, &result, 4);
+  bits |= negative << 31;
+  __builtin_memcpy(out, &bits, 4);
   return p;
 }
 
