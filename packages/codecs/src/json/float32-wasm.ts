@@ -106,6 +106,14 @@ export function float32Wasm(): Float32Wasm | null {
   return loaded;
 }
 
+/**
+ * Which path reads and writes FP32 JSON numbers in this process: WebAssembly, or the
+ * TypeScript fallback where WebAssembly is off. For benchmarks and diagnostics.
+ */
+export function float32JsonPath(): 'webassembly' | 'typescript' {
+  return float32Wasm() === null ? 'typescript' : 'webassembly';
+}
+
 /** Copies the reader's bytes from `pos` into the window, with the 0 the C stops at after. */
 function loadWindow(wasm: Float32Wasm, reader: JsonReader, pos: number): void {
   const bytes = reader.bytes;
