@@ -57,8 +57,12 @@ interface Float32Wasm {
   readonly readOut: number;
   readonly writeValues: number;
   readonly writeText: number;
-  /** The reader whose bytes [windowStart, windowStart + windowLength) are at `input`. */
-  owner: WeakRef<JsonReader> | undefined;
+  /**
+   * Loads of the window so far; the reader whose `wasmWindow` equals it has bytes
+   * [windowStart, windowStart + windowLength) at `input`. No reference to the reader is kept,
+   * so the module holds no body alive.
+   */
+  loads: number;
   windowStart: number;
   windowLength: number;
 }
@@ -94,7 +98,7 @@ function instantiate(): Float32Wasm | null {
     readOut,
     writeValues,
     writeText,
-    owner: undefined,
+    loads: 1,
     windowStart: 0,
     windowLength: 0,
   };
@@ -120,7 +124,7 @@ function loadWindow(wasm: Float32Wasm, reader: JsonReader, pos: number): void {
   const length = Math.min(WINDOW_BYTES, bytes.length - pos);
   wasm.heap.set(bytes.subarray(pos, pos + length), wasm.input);
   wasm.heap[wasm.input + length] = 0;
-  if (wasm.owner?.deref() !== reader) wasm.owner = new WeakRef(reader);
+  reader.wasmWindow = ++wasm.loads;
   wasm.windowStart = pos;
   wasm.windowLength = length;
 }
@@ -142,7 +146,7 @@ export function readFloat32RunWasm(
   let pos = reader.pos;
   while (count < array.length) {
     if (
-      wasm.owner?.deref() !== reader ||
+      reader.wasmWindow !== wasm.loads ||
       pos < wasm.windowStart ||
       pos > wasm.windowStart + wasm.windowLength
     ) {
