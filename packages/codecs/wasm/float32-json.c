@@ -273,11 +273,9 @@ static inline u32 round_small(double x) {
   return (u32)bits;
 }
 
-/* 10^e as the nearest double for -14 <= e <= 7, the thresholds of the decimal exponent. */
-static const double POW10_SIGNED[22] = {1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7,
-                                       1e-6,  1e-5,  1e-4,  1e-3,  1e-2,  1e-1, 1e0,  1e1,
-                                       1e2,   1e3,   1e4,   1e5,   1e6,   1e7};
-static inline double pow10_signed(i32 e) { return POW10_SIGNED[e + 14]; }
+/* 10^e as the nearest double for -38 <= e <= 7, the thresholds of the decimal exponent. */
+static const double POW10_SIGNED[46] = {1e-38, 1e-37, 1e-36, 1e-35, 1e-34, 1e-33, 1e-32, 1e-31, 1e-30, 1e-29, 1e-28, 1e-27, 1e-26, 1e-25, 1e-24, 1e-23, 1e-22, 1e-21, 1e-20, 1e-19, 1e-18, 1e-17, 1e-16, 1e-15, 1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
+static inline double pow10_signed(i32 e) { return POW10_SIGNED[e + 38]; }
 
 /*
  * Whether round(a * 10^k) * 10^-k reads back as a, i.e. Math.fround(Number(text)) === a, as
@@ -302,31 +300,40 @@ static inline u32 reads_back_exactly(u32 digits, double scale, double a) {
   return (double)(float)((double)digits / scale) == a;
 }
 
-/* 1e7 as float32 bits (exact), and the bits of the least float32 >= 1e-14 (set up once). */
+/* 1e7 and the least normal number as float32 bits. */
 #define FLOAT32_1E7 0x4B189680u
-static u32 smallest_fast;
+#define FLOAT32_MIN_NORMAL 0x00800000u
 /* Per float32 exponent field: the decimal exponent of the binade's least value, and the
    power of ten within the binade where it goes one up (+inf when none), clamped to
-   [-14, 6] as the first guess of the digits loop requires. */
+   [-38, 6] as the first guess of the digits loop requires. */
 static signed char binade_e10[256];
 static double binade_step[256];
+static int tables_ready;
 
 static void set_up_tables(void) {
-  float least = (float)1e-14;
-  u32 least_bits;
-  __builtin_memcpy(&least_bits, &least, 4);
-  if ((double)least < 1e-14) least_bits++;
-  smallest_fast = least_bits;
   for (u32 exponent = 1; exponent < 255; exponent++) {
     u32 bits = exponent << 23;
     float low;
     __builtin_memcpy(&low, &bits, 4);
     double a = (double)low;
     i32 e10 = 6;
-    while (e10 > -14 && a < pow10_signed(e10)) e10--;
+    while (e10 > -38 && a < pow10_signed(e10)) e10--;
     binade_e10[exponent] = (signed char)e10;
     binade_step[exponent] = e10 < 6 ? pow10_signed(e10 + 1) : __builtin_inf();
   }
+  tables_ready = 1;
+}
+
+/* Far above every rounding error of x = a * 10^s on the way (within 2^-52 x, x < 2^30). */
+#define MARGIN 0x1p-20
+
+/*
+ * Whether x, a * 10^s with 10^s not exact (s > 22), is too near a half-integer to round
+ * as the exact product would: the host formats such a value (toPrecision rounds the exact
+ * decimal value).
+ */
+static inline int near_half(double x, i32 s) {
+  return s > MAX_EXACT_POW10 && __builtin_fabs(x - __builtin_floor(x) - 0.5) < MARGIN;
 }
 
 /* A float32 as decimal digits: digits * 10^(e10 - count + 1), count of them. */
@@ -340,7 +347,9 @@ typedef struct {
 /*
  * The fewest significant digits (trimmed from 9 one at a time while they read back) of
  * value into *decimal; 0 for a value this path does not cover (NaN, ±Infinity, integers
- * >= 2^31, magnitudes below 1e-14).
+ * >= 2^31, subnormals, and the rare value whose rounding it cannot settle). Below 1e-14 the
+ * scales 10^s are not exact doubles: the few decisions that rounding could sway are checked
+ * with a margin, as the digit trimming's are.
  */
 static inline int to_decimal(float value, Decimal *decimal) {
   u32 bits;
@@ -361,17 +370,18 @@ static inline int to_decimal(float value, Decimal *decimal) {
     decimal->e10 = count - 1;
     return 1;
   }
-  /* Non-integers are below 2^23, so e10 <= 6; below 1e-14 the scale would pass 10^22. */
-  if (magnitude < smallest_fast || magnitude >= FLOAT32_1E7) return 0;
+  /* Non-integers are below 2^23, so e10 <= 6. */
+  if (magnitude < FLOAT32_MIN_NORMAL || magnitude >= FLOAT32_1E7) return 0;
   /* The decimal exponent: at most one power of ten lies in a binade. */
   i32 e10 = binade_e10[exponent] + (a >= binade_step[exponent]);
     /* Nine digits: D in [1e8, 1e9), adjusting when the estimate or the rounding was off. */
     i32 s = 8 - e10;
+    if (near_half(a * POW10[s], s)) return 0;
     u32 digits = round_small(a * POW10[s]);
     if (digits >= 1000000000u) {
       s--;
       digits = round_small(a * POW10[s]);
-    } else if (digits < 100000000u && s < 22) {
+    } else if (digits < 100000000u && s < MAX_FAST_EXPONENT) {
       s++;
       digits = round_small(a * POW10[s]);
     }
@@ -403,9 +413,7 @@ static inline int to_decimal(float value, Decimal *decimal) {
     double off1 = 5 - __builtin_fabs(rest1 - 5);
     double off2 = 50 - __builtin_fabs(rest2 - 50);
     double off3 = 500 - __builtin_fabs(rest3 - 500);
-    /* Far above every rounding error on the way (x is within 2^-53 x, x < 2^30). */
-    const double margin = 0x1p-20;
-    double inside = half - margin, near = half + margin;
+    double inside = half - MARGIN, near = half + MARGIN;
     u32 dropped = (off1 < inside) + (off2 < inside) + (off3 < inside);
     u32 unsure = dropped != (off1 < near) + (off2 < near) + (off3 < near);
     unsure |= power_of_two | (s < 3);
@@ -419,13 +427,18 @@ static inline int to_decimal(float value, Decimal *decimal) {
         double y = a * scale;
         u32 shorter = round_small(y);
         u32 ok = reads_back(y, scale, half_up, half_down);
-        if (ok == 2) ok = reads_back_exactly(shorter, scale, a);
+        if (ok == 2) {
+          /* Only an exact scale makes the division the reader's conversion. */
+          if (s - 1 > MAX_EXACT_POW10) return 0;
+          ok = reads_back_exactly(shorter, scale, a);
+        }
         if (!ok) break;
         digits = shorter;
         s--;
         count--;
       }
     }
+    if (near_half(a * POW10[s], s)) return 0;
     /* A rounding that carried ("9.99..." -> "10") has one digit more; drop trailing zeros. */
     if (digits >= UINT_POW10[count]) count++;
     for (u32 q = div10(digits); q * 10 == digits; q = div10(digits)) {
@@ -495,7 +508,7 @@ static Decimal batch[BATCH];
  */
 __attribute__((export_name("write_float32s"))) u32 write_float32s(const float *values, u32 n,
                                                                   u8 *out, u32 comma) {
-  if (smallest_fast == 0) set_up_tables();
+  if (!tables_ready) set_up_tables();
   u8 *p = out;
   u32 i = 0;
   while (i < n) {

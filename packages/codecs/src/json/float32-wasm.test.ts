@@ -225,8 +225,11 @@ describe('FP32 JSON in WebAssembly', () => {
           values[i] = (random() < 0.5 ? -1 : 1) * 2 ** (Math.floor(random() * 120) - 60);
           break;
         default:
-          // Around the fast path's edges: 1e-14, 1e-7, 1e-6, 1e7.
-          values[i] = [1e-14, 1e-7, 1e-6, 1e7][i % 4]! * (1 + (random() - 0.5) * 1e-6);
+          // Tiny normals (scales past the exact powers of ten), and around the edges.
+          values[i] =
+            random() < 0.5
+              ? 2 ** -(47 + random() * 79)
+              : [1e-14, 1e-7, 1e-6, 1e7][i % 4]! * (1 + (random() - 0.5) * 1e-6);
       }
     }
     const writer = new JsonByteWriter(16);
@@ -243,15 +246,28 @@ describe('FP32 JSON in WebAssembly', () => {
   });
 
   it('writes the values it leaves with the slow formatter, commas placed by `first`', () => {
-    const values = Float32Array.of(7, 0.5, NaN, -Infinity, 2 ** 32, 1e-20, -0, 0.1, 1e-7, 123.25);
+    const values = Float32Array.of(7, 0.5, NaN, -Infinity, 2 ** 32, 1e-40, -0, 0.1, 1e-7, 123.25);
     const writer = new JsonByteWriter(4);
     writer.byte(0x5b);
     writeFloat32sWasm(wasm, writer, values, 1, values.length, 1, formatFloat32);
     writer.byte(0x5d);
-    expect(textOf(writer)).toBe('[0.5,NaN,-Infinity,4294967296,1e-20,-0,0.1,1e-7,123.25]');
+    expect(textOf(writer)).toBe('[0.5,NaN,-Infinity,4294967296,1e-40,-0,0.1,1e-7,123.25]');
     const tail = new JsonByteWriter(4);
     writeFloat32sWasm(wasm, tail, values, 8, values.length, 1, formatFloat32);
     expect(textOf(tail)).toBe(',1e-7,123.25');
+  });
+
+  it('leaves tiny values whose rounding sits on a half to the slow formatter', () => {
+    // 2.38981975000001…e-17 and others: at eight digits the scaled value is a hair above a
+    // half, nearer than the module's inexact scale (past 10^22) can vouch for: it leaves
+    // them to the formatter that rounds the exact value, which rounds them up.
+    const bits = Uint32Array.of(0x23dc6c06, 0x05affffa, 0x17a5c86e, 0x0a6e5c03, 0x1c0d1837);
+    const values = new Float32Array(bits.buffer);
+    const writer = new JsonByteWriter(4);
+    writeFloat32sWasm(wasm, writer, values, 0, values.length, 0, formatFloat32);
+    expect(textOf(writer)).toBe(
+      '2.3898198e-17,1.6550952e-35,1.0713471e-24,1.1476589e-32,4.6684284e-22',
+    );
   });
 
   it('writes runs longer than one call of the module, ending with a value it leaves', () => {

@@ -188,7 +188,8 @@ export function readFloat32RunWasm(
 /**
  * writeFloat32s (float32-text.ts) in WebAssembly: `values[from..to)` as float32 text after
  * `out.pos`, comma-separated, with a comma before `values[from]` too unless `from` is `first`.
- * The values the C leaves (NaN, ±Infinity, integers ≥ 2^31, magnitudes below 1e-14) are
+ * The values the C leaves (NaN, ±Infinity, integers ≥ 2^31, subnormals, the rare tiny value
+ * whose rounding it cannot settle) are
  * written with `slow`.
  */
 export function writeFloat32sWasm(
