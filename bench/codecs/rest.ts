@@ -8,12 +8,16 @@
  * built on the runtime would pay: JSON.parse of the body plus a copy into a Float32Array,
  * and JSON.stringify of the values as a JS array. MB/s counts tensor bytes (4 per element),
  * not body bytes, so every path compares directly; each row gives wall-clock and CPU-time
- * rates, as the CPU figure holds better on a machine shared with other work.
+ * rates, as the CPU figure holds better on a machine shared with other work. FP32 numbers are
+ * read and written by the WebAssembly module of @ovms/codecs (its TypeScript fallback where
+ * WebAssembly is off); the header says which, and the load average the figures were taken at.
  *
  *   node --conditions=@ovms/source --import tsx bench/codecs/rest.ts
  */
+import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import {
+  float32JsonPath,
   decodeKServeInferRequest,
   decodeTfsPredictRequest,
   encodeKServeInferResponse,
@@ -186,7 +190,11 @@ export async function runRestCodecBench(): Promise<RestCodecBenchResult[]> {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const results = await runRestCodecBench();
-  console.log('REST codecs, FP32, MB/s of tensor data (wall clock, CPU time)');
+  console.log(
+    `REST codecs, FP32, MB/s of tensor data (wall clock, CPU time); FP32 text path: ${float32JsonPath()}; load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
   for (const { path, mbPerSec, cpuMbPerSec } of results) {
     console.log(
       `${path.padEnd(64)} ${mbPerSec.toFixed(0).padStart(7)} ${cpuMbPerSec.toFixed(0).padStart(7)}`,

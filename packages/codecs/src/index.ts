@@ -18,5 +18,5 @@ export type {
   KServeParameters,
   KServeRequestedOutput,
 } from './kserve-rest/index.js';
-export { DEFAULT_MAX_JSON_BYTES, parseJson } from './json/index.js';
+export { DEFAULT_MAX_JSON_BYTES, float32JsonPath, parseJson } from './json/index.js';
 export type { JsonObject, JsonReaderOptions, JsonValue } from './json/index.js';

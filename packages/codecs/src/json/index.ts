@@ -23,6 +23,7 @@ export {
 } from './writer.js';
 export type { ElementWriter } from './writer.js';
 export { ESTIMATED_BYTES_PER_ELEMENT, JsonByteWriter } from './byte-writer.js';
+export { float32JsonPath } from './float32-wasm.js';
 export {
   bfloat16BitsToNumber,
   halfBitsToNumber,

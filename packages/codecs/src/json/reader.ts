@@ -59,6 +59,11 @@ export class JsonReader {
   pos = 0;
   /** Open arrays and objects at `pos`. */
   depth = 0;
+  /**
+   * Which load of the FP32 WebAssembly reader's window holds this reader's bytes (0: none); the
+   * window is the current one while the module's count of loads still equals it.
+   */
+  wasmWindow = 0;
   /** Whether the string last scanned had escapes. */
   private escaped = false;
 

@@ -22,6 +22,7 @@ import {
 import type { JsonReader } from './reader.js';
 import { decodeBase64 } from './base64.js';
 import { readFloatRun } from './number-run.js';
+import { float32Wasm, readFloat32RunWasm } from './float32-wasm.js';
 import { numberToBfloat16Bits, numberToHalfBits } from './small-float.js';
 
 /** Reads one JSON scalar per call into a growing tensor of one dtype. */
@@ -99,7 +100,10 @@ class NumericElements implements TensorElements {
 
   readRun(reader: JsonReader): number {
     const before = this.count;
-    if (this.dtype === 'FP32' || this.dtype === 'FP64') {
+    const wasm = this.dtype === 'FP32' ? float32Wasm() : null;
+    if (wasm !== null) {
+      this.count = readFloat32RunWasm(wasm, reader, this.array as Float32Array, before);
+    } else if (this.dtype === 'FP32' || this.dtype === 'FP64') {
       this.count = readFloatRun(reader, this.array as Float32Array | Float64Array, before);
     }
     return this.count - before;

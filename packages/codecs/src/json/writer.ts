@@ -12,6 +12,7 @@ import {
   numberToHalfBits,
 } from './small-float.js';
 import type { JsonByteWriter } from './byte-writer.js';
+import { float32Wasm, writeFloat32sWasm } from './float32-wasm.js';
 import { MAX_FLOAT32_CHARS, writeAscii, writeFloat32s, writeUint31 } from './float32-text.js';
 
 /**
@@ -98,6 +99,11 @@ const COMMA = 0x2c;
 const BLOCK = 4096;
 
 function float32Elements(view: Float32Array): ElementWriter {
+  const wasm = float32Wasm();
+  if (wasm !== null) {
+    return (out, offset, count) =>
+      writeFloat32sWasm(wasm, out, view, offset, offset + count, offset, formatFloat32);
+  }
   return (out, offset, count) => {
     for (let from = 0; from < count; from += BLOCK) {
       const to = Math.min(count, from + BLOCK);

@@ -84,7 +84,8 @@ export function encodeKServeInferResponse(
       ? binarySize(tensor)
       : Math.min(elementCount(tensor.shape) * ESTIMATED_BYTES_PER_ELEMENT, 2 ** 28);
   }
-  const out = new JsonByteWriter(estimate);
+  // Text bodies go through the kept buffer; a binary body's bulk is copied in exactly once.
+  const out = new JsonByteWriter(estimate, { reuse: !selected.some((output) => output.binary) });
   out.ascii('{"model_name":');
   out.string(options.modelName);
   if (options.modelVersion !== undefined) {

@@ -1,4 +1,4 @@
-import { ServingError, StatusCode, type Tensor, type TensorSpec } from '@ovms/core';
+import { ServingError, StatusCode, elementCount, type Tensor, type TensorSpec } from '@ovms/core';
 import {
   JsonReader,
   MAX_JSON_NAME_BYTES,
@@ -116,8 +116,12 @@ function opensWithObject(reader: JsonReader): boolean {
 
 function ndArrayFor(spec: TensorSpec, reader: JsonReader): NdArrayReader {
   const label = `input ${spec.name}`;
-  // Each JSON number takes at least two bytes ("1,"); start from a modest guess and grow.
-  const capacity = Math.min(Math.ceil((reader.bytes.length - reader.pos) / 2) + 1, 64 * 1024);
+  // Each JSON number takes at least two bytes ("1,"), which bounds any guess. A fully known
+  // shape is the likely count (growing to it would copy the elements read so far, twice for
+  // an image); otherwise start from a modest guess and grow.
+  const bound = Math.ceil((reader.bytes.length - reader.pos) / 2) + 1;
+  const known = spec.shape.every((dim) => dim >= 0) ? elementCount(spec.shape) : 0;
+  const capacity = Math.min(bound, Math.max(known, 64 * 1024));
   const dtype = opensWithObject(reader) ? 'BYTES' : spec.dtype;
   const elements = createTensorElements(dtype, { label, capacity, base64Objects: true });
   return new NdArrayReader(elements, label);

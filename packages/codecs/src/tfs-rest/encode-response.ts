@@ -49,7 +49,9 @@ function elementsOf(name: string, tensor: Tensor): ElementWriter {
 function writerFor(outputs: ReadonlyMap<string, Tensor>): JsonByteWriter {
   let elements = 0;
   for (const tensor of outputs.values()) elements += elementCount(tensor.shape);
-  return new JsonByteWriter(64 + Math.min(elements * ESTIMATED_BYTES_PER_ELEMENT, 2 ** 28));
+  return new JsonByteWriter(64 + Math.min(elements * ESTIMATED_BYTES_PER_ELEMENT, 2 ** 28), {
+    reuse: true,
+  });
 }
 
 /**
