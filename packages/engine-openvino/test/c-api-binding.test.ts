@@ -92,6 +92,30 @@ describe('C API binding (libopenvino_c through koffi)', () => {
     model.free();
   });
 
+  it('rejects an infer that fails while it runs, and one OpenVINO refuses to start', async () => {
+    const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
+    const compiled = await model.compile('CPU', {});
+    const request = compiled.createInferRequest();
+    // Both (-1,4) inputs are accepted, but batches 2 and 3 do not broadcast: the started infer
+    // fails on OpenVINO's thread and the wait reports it.
+    request.setInput(0, 'f32', [2, 4], new Uint8Array(32));
+    request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
+    await expect(request.infer()).rejects.toMatchObject({
+      name: 'OpenvinoError',
+      message: 'infer: general error',
+      status: -1,
+    });
+    // A freed request has no handle: the start call itself refuses it.
+    request.free();
+    await expect(request.infer()).rejects.toMatchObject({
+      name: 'OpenvinoError',
+      message: 'infer: invalid c input parameters',
+      status: -14,
+    });
+    compiled.free();
+    model.free();
+  });
+
   it('takes inputs at any byte offset, as request buffers have', async () => {
     const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
     const compiled = await model.compile('CPU', {});
