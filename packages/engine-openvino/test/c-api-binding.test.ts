@@ -116,6 +116,22 @@ describe('C API binding (libopenvino_c through koffi)', () => {
     model.free();
   });
 
+  it('reports a failing infer of a one-thread model, offloaded and on the calling thread', async () => {
+    // OpenVINO's blocking ov_infer_request_infer returns OK for this failure when compiled with
+    // one thread; the binding starts and waits instead, which reports it.
+    const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
+    const compiled = await model.compile('CPU', { INFERENCE_NUM_THREADS: '1' });
+    const request = compiled.createInferRequest();
+    request.setInput(0, 'f32', [2, 4], new Uint8Array(32));
+    request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
+    const failed = { name: 'OpenvinoError', message: 'infer: general error', status: -1 };
+    await expect(request.infer()).rejects.toMatchObject(failed);
+    expect(() => request.inferSync?.()).toThrow(expect.objectContaining(failed));
+    request.free();
+    compiled.free();
+    model.free();
+  });
+
   it('takes inputs at any byte offset, as request buffers have', async () => {
     const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
     const compiled = await model.compile('CPU', {});

@@ -99,9 +99,17 @@ export class CInferRequest implements OvInferRequest {
     return callAsync(this.api, this.api.inferRequestWait, [this.handle], 'infer', false);
   }
 
+  /**
+   * Started and waited for on the calling thread, not `ov_infer_request_infer`: compiled with
+   * one inference thread (INFERENCE_NUM_THREADS 1), that call returns OK for an infer that
+   * fails (batches 2 and 3 that do not broadcast give a [0, 4] answer, OpenVINO 2026.4), where
+   * the started infer reports the failure.
+   */
   inferSync(): void {
-    const status = this.api.inferRequestInfer(this.handle);
-    if (status !== 0) throw inferError(this.api, status);
+    const api = this.api;
+    let status = api.inferRequestStartAsync(this.handle);
+    if (status === 0) status = api.inferRequestWait(this.handle);
+    if (status !== 0) throw inferError(api, status);
   }
 
   getOutput(index: number): OutputTensor {
