@@ -72,7 +72,6 @@ function tensorEngines(options: CreateEnginesOptions): Engine[] {
   );
   const openvino = createOpenvinoEngine({
     libDir: location.libDir,
-    logger: options.logger,
     ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
   });
   return [openvino, onnxruntime];

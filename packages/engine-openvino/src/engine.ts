@@ -5,30 +5,17 @@ import {
   findModelFiles,
   type Engine,
   type LoadedModel,
-  type Logger,
   type ModelLoadOptions,
 } from '@ovms/core';
 import type { OvBinding, OvModel } from './binding.js';
 import { createCApiBinding } from './c-api/binding.js';
-import {
-  buildGeneration,
-  retireGeneration,
-  type Generation,
-  type GenerationOptions,
-} from './generation.js';
+import { buildGeneration } from './generation.js';
 import { DEFAULT_PLACEMENT_LIMITS, type PlacementLimits } from './infer-placement.js';
 import { checkDevice, planLoad } from './load-options.js';
 import { locateOpenvinoLibDir } from './locate.js';
 import { tryCreateNodeBinding } from './node-binding.js';
 import { messageOf } from './openvino-error.js';
 import { OpenvinoLoadedModel } from './openvino-model.js';
-import {
-  DEFAULT_THREAD_CHOICE,
-  fastestInferUs,
-  oneThreadWins,
-  threadChoiceApplies,
-  type ThreadChoiceLimits,
-} from './thread-choice.js';
 
 export interface OpenvinoEngineOptions {
   /** Folder of `libopenvino_c.so` for the C API binding (the app finds it with locateOpenvinoLibDir). */
@@ -44,13 +31,6 @@ export interface OpenvinoEngineOptions {
    * `{ maxInputBytes: 0 }` keeps every infer off the loop.
    */
   readonly inferPlacement?: Partial<PlacementLimits>;
-  /**
-   * How a tiny CPU model is given one inference thread (thread-choice.ts); `false` keeps
-   * OpenVINO's default for every model. A threading key in plugin_config always wins.
-   */
-  readonly threadChoice?: Partial<ThreadChoiceLimits> | false;
-  /** Where the thread choice is logged (the server's logger). */
-  readonly logger?: Logger;
 }
 
 const DEFAULT_MAX_QUEUED = 1024;
@@ -121,7 +101,7 @@ export function createOpenvinoEngine(options: OpenvinoEngineOptions = {}): Engin
         );
       }
       try {
-        return await prepare(model, dir, loadOptions, device, options);
+        return await prepare(model, loadOptions, device, options);
       } catch (error) {
         model.free();
         throw error;
@@ -132,7 +112,6 @@ export function createOpenvinoEngine(options: OpenvinoEngineOptions = {}): Engin
 
 async function prepare(
   model: OvModel,
-  dir: string,
   loadOptions: ModelLoadOptions,
   device: string,
   options: OpenvinoEngineOptions,
@@ -161,81 +140,11 @@ async function prepare(
   };
   try {
     const first = await buildGeneration(model, generationOptions);
-    const chosen = await chooseThreads(model, dir, first, generationOptions, options);
-    return new OpenvinoLoadedModel(model, chosen.generation, chosen.options);
+    return new OpenvinoLoadedModel(model, first, generationOptions);
   } catch (error) {
     if (error instanceof ServingError) throw error;
     throw new ServingError(StatusCode.CANNOT_COMPILE_MODEL_INTO_TARGET_DEVICE, messageOf(error), {
       cause: error,
     });
-  }
-}
-
-interface Chosen {
-  readonly generation: Generation;
-  /** What later generations (reshapes) are built with: the chosen threads included. */
-  readonly options: GenerationOptions;
-}
-
-/**
- * The generation to serve with: `first` (OpenVINO's default threads) or, for a tiny model, the
- * same compiled with one inference thread (thread-choice.ts). Logged either way it is measured.
- */
-async function chooseThreads(
-  model: OvModel,
-  dir: string,
-  first: Generation,
-  generationOptions: GenerationOptions,
-  options: OpenvinoEngineOptions,
-): Promise<Chosen> {
-  const kept = { generation: first, options: generationOptions };
-  if (options.threadChoice === false) return kept;
-  const { device, plan } = generationOptions;
-  if (!threadChoiceApplies(device, plan.properties, first)) return kept;
-  const limits = { ...DEFAULT_THREAD_CHOICE, ...options.threadChoice };
-  const defaultUs = await measured(first, limits);
-  if (defaultUs === undefined || defaultUs > limits.probeUs) {
-    options.logger?.info(
-      { path: dir, defaultUs: defaultUs && Math.round(defaultUs) },
-      "Model keeps OpenVINO's default inference threads (not tiny)",
-    );
-    return kept;
-  }
-  const oneThread = {
-    ...generationOptions,
-    plan: { ...plan, properties: { ...plan.properties, INFERENCE_NUM_THREADS: '1' } },
-  };
-  let candidate: Generation;
-  try {
-    candidate = await buildGeneration(model, oneThread);
-  } catch {
-    // Serving with the default is always possible; a failed second compile must not fail the load.
-    return kept;
-  }
-  const oneUs = await measured(candidate, limits);
-  const wins = oneUs !== undefined && oneThreadWins(defaultUs, oneUs, limits);
-  options.logger?.info(
-    { path: dir, defaultUs: Math.round(defaultUs), oneThreadUs: oneUs && Math.round(oneUs) },
-    wins
-      ? 'Tiny model: one inference thread (INFERENCE_NUM_THREADS 1; set it in plugin_config to choose)'
-      : "Model keeps OpenVINO's default inference threads (one is slower)",
-  );
-  if (!wins) {
-    await retireGeneration(candidate);
-    return kept;
-  }
-  await retireGeneration(first);
-  return { generation: candidate, options: oneThread };
-}
-
-/** fastestInferUs, undefined where the model cannot infer zeros (it still serves real requests). */
-async function measured(
-  generation: Generation,
-  limits: ThreadChoiceLimits,
-): Promise<number | undefined> {
-  try {
-    return await fastestInferUs(generation, limits.samples, limits.abortUs);
-  } catch {
-    return undefined;
   }
 }
