@@ -62,7 +62,8 @@ describe('C API binding (libopenvino_c through koffi)', () => {
     // the same shape reuses that tensor. The first output, copied out, stays as it was.
     a.set([100, 100, 100, 100]);
     request.setInput(0, 'f32', [1, 4], bytes(a));
-    await request.infer();
+    // On the pool thread (`pool`, short infers) the answer is the same.
+    await request.infer('pool');
     expect([...new Float32Array(request.getOutput(0).data.buffer)]).toEqual([110, 120, 130, 140]);
     expect([...new Float32Array(first.data.buffer)]).toEqual([11, 22, 33, 44]);
     request.free();
@@ -100,11 +101,10 @@ describe('C API binding (libopenvino_c through koffi)', () => {
     // fails on OpenVINO's thread and the wait reports it.
     request.setInput(0, 'f32', [2, 4], new Uint8Array(32));
     request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
-    await expect(request.infer()).rejects.toMatchObject({
-      name: 'OpenvinoError',
-      message: 'infer: general error',
-      status: -1,
-    });
+    const failed = { name: 'OpenvinoError', message: 'infer: general error', status: -1 };
+    await expect(request.infer()).rejects.toMatchObject(failed);
+    // Run on the pool thread itself (short infers), the blocking call reports it alike.
+    await expect(request.infer('pool')).rejects.toMatchObject(failed);
     // A freed request has no handle: the start call itself refuses it.
     request.free();
     await expect(request.infer()).rejects.toMatchObject({
@@ -126,6 +126,7 @@ describe('C API binding (libopenvino_c through koffi)', () => {
     request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
     const failed = { name: 'OpenvinoError', message: 'infer: general error', status: -1 };
     await expect(request.infer()).rejects.toMatchObject(failed);
+    await expect(request.infer('pool')).rejects.toMatchObject(failed);
     expect(() => request.inferSync?.()).toThrow(expect.objectContaining(failed));
     request.free();
     compiled.free();
