@@ -26,15 +26,15 @@ export interface StartServerProcessOptions {
   readonly configPath: string;
   readonly modelNames: readonly string[];
   readonly env: NodeJS.ProcessEnv;
-  /** Extra node flags, e.g. --cpu-prof. */
-  readonly nodeFlags?: readonly string[];
-  /** Another checkout to serve from (a baseline to compare with); this one when absent. */
-  readonly projectRoot?: string;
   /**
    * Run the built server (`apps/ovms/bin/ovms.js`, dist) as `ovms` does, instead of the source
    * through tsx, whose transpiled code (esbuild's `__name` wrappers) costs CPU of its own.
    */
   readonly built?: boolean;
+  /** Extra node flags, e.g. --cpu-prof. */
+  readonly nodeFlags?: readonly string[];
+  /** Another checkout to serve from (a baseline to compare with); this one when absent. */
+  readonly projectRoot?: string;
 }
 
 export async function freePort(): Promise<number> {
