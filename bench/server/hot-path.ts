@@ -6,7 +6,10 @@
 //   BENCH_SECONDS=3 BENCH_ROUNDS=2 BENCH_INFLIGHT=1,8 BENCH_MODEL=add|heavy
 //   BENCH_PATHS=tfs-grpc,kserve-grpc,tfs-rest-row,kserve-rest-json
 //   BENCH_PLUGIN_CONFIGS='{};{"INFERENCE_NUM_THREADS":1}'   one server per plugin_config
-//   BENCH_BASELINE=<checkout>                               also that checkout's server
+//   BENCH_BASELINE=<checkout>                 also that checkout's server, per plugin_config
+//   BENCH_ENGINE=openvino|onnxruntime                       the servers' and the raw engine's
+//   BENCH_SERVER=built|source|built,source   the built server (dist, as `ovms` runs) or the
+//                                            source through tsx (default: built)
 //   BENCH_PROFILE_DIR=<dir>      --cpu-prof the first server there (read it with profile.ts)
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -31,6 +34,8 @@ const pluginConfigs = (process.env['BENCH_PLUGIN_CONFIGS'] ?? '{}')
   .split(';')
   .map((text) => JSON.parse(text) as Record<string, unknown>);
 const baselineRoot = process.env['BENCH_BASELINE'];
+const engineName = process.env['BENCH_ENGINE'] === 'onnxruntime' ? 'onnxruntime' : 'openvino';
+const serverForms = (process.env['BENCH_SERVER'] ?? 'built').split(',');
 const profileDir = process.env['BENCH_PROFILE_DIR'];
 /** Linux USER_HZ: /proc counts CPU time in 1/100 s. */
 const US_PER_TICK = 10_000;
@@ -123,9 +128,14 @@ async function measured<T>(pid: number, run: () => Promise<T>): Promise<[T, Map<
 async function startVariants(root: string, basePath: string): Promise<Variant[]> {
   const env = { ...process.env, UV_THREADPOOL_SIZE: String(4 * availableParallelism() + 4) };
   const variants: Variant[] = [];
-  const serve = async (label: string, config: Record<string, unknown>, projectRoot?: string) => {
+  const serve = async (
+    label: string,
+    config: Record<string, unknown>,
+    built: boolean,
+    projectRoot?: string,
+  ) => {
     const configPath = join(root, `config-${variants.length}.json`);
-    const entry = { name: modelName, base_path: basePath, nireq: 4, engine: 'openvino' };
+    const entry = { name: modelName, base_path: basePath, nireq: 4, engine: engineName };
     const withPlugin =
       Object.keys(config).length === 0 ? entry : { ...entry, plugin_config: config };
     await writeFile(configPath, JSON.stringify({ model_config_list: [{ config: withPlugin }] }));
@@ -133,14 +143,23 @@ async function startVariants(root: string, basePath: string): Promise<Variant[]>
       configPath,
       modelNames: [modelName],
       env,
+      built,
       ...(projectRoot !== undefined && { projectRoot }),
       ...(profileDir !== undefined &&
         variants.length === 0 && { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
     });
-    variants.push({ label, server });
+    variants.push({ label: built ? label : `${label} (source)`, server });
   };
-  for (const config of pluginConfigs) await serve(`ovms-ts ${JSON.stringify(config)}`, config);
-  if (baselineRoot !== undefined) await serve('baseline {}', {}, baselineRoot);
+  for (const form of serverForms) {
+    const built = form !== 'source';
+    for (const config of pluginConfigs) {
+      await serve(`ovms-ts ${JSON.stringify(config)}`, config, built);
+    }
+    if (baselineRoot === undefined) continue;
+    for (const config of pluginConfigs) {
+      await serve(`baseline ${JSON.stringify(config)}`, config, built, baselineRoot);
+    }
+  }
   if (paths.some((path) => path.endsWith('grpc'))) {
     variants.push({ label: 'gRPC floor', server: await startGrpcFloor(env) });
   }
@@ -185,9 +204,14 @@ try {
   const raw = forkBenchChild<RawRequest, RawAnswer>(
     fileURLToPath(new URL('raw-engine.ts', import.meta.url)),
   );
-  await raw.ask({ kind: 'load', dirs: { [modelName]: versionDir(root) }, nireq: 4 });
+  await raw.ask({
+    kind: 'load',
+    dirs: { [modelName]: versionDir(root) },
+    nireq: 4,
+    engine: engineName,
+  });
   const sums = new Map<string, Sum>();
-  console.log(`${availableParallelism()} CPUs; load average at start: ${load()}`);
+  console.log(`${availableParallelism()} CPUs, ${engineName}; load average at start: ${load()}`);
   try {
     for (let round = 0; round < rounds; round++) {
       for (const inflight of inflights) {

@@ -26,6 +26,11 @@ export interface StartServerProcessOptions {
   readonly configPath: string;
   readonly modelNames: readonly string[];
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Run the built server (`apps/ovms/bin/ovms.js`, dist) as `ovms` does, instead of the source
+   * through tsx, whose transpiled code (esbuild's `__name` wrappers) costs CPU of its own.
+   */
+  readonly built?: boolean;
   /** Extra node flags, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
   /** Another checkout to serve from (a baseline to compare with); this one when absent. */
@@ -79,10 +84,14 @@ export async function startServerProcess(
   const [grpcPort, restPort] = [await freePort(), await freePort()];
   const args = [
     ...(options.nodeFlags ?? []),
-    '--conditions=@ovms/source',
-    '--import',
-    'tsx',
-    join(options.projectRoot ?? PROJECT_ROOT, 'apps/ovms/src/main.ts'),
+    ...(options.built === true
+      ? [join(options.projectRoot ?? PROJECT_ROOT, 'apps/ovms/bin/ovms.js')]
+      : [
+          '--conditions=@ovms/source',
+          '--import',
+          'tsx',
+          join(options.projectRoot ?? PROJECT_ROOT, 'apps/ovms/src/main.ts'),
+        ]),
     ...[
       '--config_path',
       options.configPath,

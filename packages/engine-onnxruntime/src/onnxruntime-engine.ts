@@ -21,7 +21,7 @@ import { OrtWorkerPool } from './ort-worker-pool.js';
 import type { SessionMetadata } from './ort-worker-thread.js';
 import { toWire } from './ort-tensors.js';
 import { ServedShapes, type OutputDim } from './served-shapes.js';
-import { sessionOptionsFromPluginConfig } from './session-options.js';
+import { sessionOptionsFromPluginConfig, shareCores } from './session-options.js';
 
 export interface OnnxRuntimeEngineOptions {
   /** Requests that may wait per model when all its infer requests are busy; default 1024. */
@@ -36,7 +36,8 @@ const SUPPORTED_DEVICES = ['CPU'];
  * event loop (onnxruntime-node's `session.run` is synchronous native work): each loaded model
  * owns `nireq` threads, each with its own InferenceSession from the same model and options.
  * `nireq` 0 or unset means 1, since ORT already parallelises one run over `intraOpNumThreads`;
- * with more, consider `INFERENCE_NUM_THREADS` ≈ cores / nireq so the threads do not compete.
+ * unless plugin_config sets that, each session gets cores / nireq of them (at least one), so
+ * the sessions' threads do not compete for the cores (shareCores).
  * OVMS `shape`, `batch_size` and `layout` rewrite the ModelProto before the sessions are
  * created (see planLoad). `cacheDir` is ignored: ORT has no compiled-model cache.
  */
@@ -82,7 +83,7 @@ async function loadModel(
 
   const prepared = await prepareModel(file, options);
   const size = Math.max(nireq, 1);
-  const pool = await startPool(file, prepared, sessionOptions, size);
+  const pool = await startPool(file, prepared, shareCores(sessionOptions, size), size);
   try {
     const plan = prepared.plan ?? planFromMetadata(pool.metadata);
     const shapes = servedShapes(plan, pool.metadata, file);

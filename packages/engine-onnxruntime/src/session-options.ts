@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ServingError, StatusCode, type ModelLoadOptions } from '@ovms/core';
 
@@ -88,4 +89,20 @@ export function sessionOptionsFromPluginConfig(
     }
   }
   return options;
+}
+
+/**
+ * `options` with the cores shared between a model's `sessions` (its nireq worker threads, each
+ * running one session at a time) where plugin_config leaves the intra-op threads to ORT. ORT's
+ * own default gives every session a pool of one thread per core that spins between runs, so 4
+ * sessions on 2 cores ran 8 threads: the heavy MLP at 4 in flight spent 6,100–9,000 µs of CPU
+ * per request against 3,000–3,500 with one thread per session, at 0.4–0.7× the throughput.
+ */
+export function shareCores(
+  options: InferenceSession.SessionOptions,
+  sessions: number,
+  cores: number = availableParallelism(),
+): InferenceSession.SessionOptions {
+  if (options.intraOpNumThreads !== undefined) return options;
+  return { ...options, intraOpNumThreads: Math.max(1, Math.floor(cores / Math.max(sessions, 1))) };
 }

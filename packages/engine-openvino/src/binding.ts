@@ -75,8 +75,12 @@ export interface OvInferRequest {
    * `infer()` settles, and calls setInput before every infer.
    */
   setInput(index: number, elementType: string, shape: readonly number[], data: Uint8Array): void;
-  /** Runs inference off the event loop. */
-  infer(): Promise<void>;
+  /**
+   * Runs inference off the event loop: started on the engine's own stream threads and waited
+   * for on a pool thread (`engine`, the default), or run on the pool thread (`pool`). A
+   * binding with one way ignores the choice.
+   */
+  infer(on?: 'engine' | 'pool'): Promise<void>;
   /**
    * Runs inference on the calling thread, blocking it (InferPlacement decides when that is
    * cheaper); absent where the binding has no synchronous call.

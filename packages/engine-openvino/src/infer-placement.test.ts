@@ -8,12 +8,23 @@ const LIMITS: PlacementLimits = {
   abortUs: 1_000,
   samples: 4,
   cooldown: 10,
+  poolUs: 300,
 };
 const repeat = (times: number, record: () => void) => {
   for (let i = 0; i < times; i++) record();
 };
 
 describe('InferPlacement', () => {
+  it('offloads to the engine first and for long round trips, to the pool thread for short ones', () => {
+    const placement = new InferPlacement(false, LIMITS);
+    expect(placement.offloadToEngine()).toBe(true);
+    placement.recordOffloaded(100, 1 << 20);
+    expect(placement.offloadToEngine()).toBe(false);
+    // The mean follows long round trips (any input size, any eligibility) back to the engine.
+    repeat(8, () => placement.recordOffloaded(2_000, 1 << 20));
+    expect(placement.offloadToEngine()).toBe(true);
+  });
+
   it('moves inline only after enough short offloaded round trips', () => {
     const placement = new InferPlacement(true, LIMITS);
     repeat(3, () => placement.recordOffloaded(60, 32));

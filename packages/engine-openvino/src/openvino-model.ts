@@ -92,7 +92,7 @@ export class OpenvinoLoadedModel implements LoadedModel {
         request.inferSync();
         placement.recordInline((performance.now() - startedAt) * 1000);
       } else {
-        await request.infer();
+        await request.infer(placement.offloadToEngine() ? 'engine' : 'pool');
         placement.recordOffloaded((performance.now() - startedAt) * 1000, inputBytes);
       }
       if (timing !== undefined) timing.inferenceUs = (performance.now() - startedAt) * 1000;

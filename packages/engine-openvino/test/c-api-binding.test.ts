@@ -62,7 +62,8 @@ describe('C API binding (libopenvino_c through koffi)', () => {
     // the same shape reuses that tensor. The first output, copied out, stays as it was.
     a.set([100, 100, 100, 100]);
     request.setInput(0, 'f32', [1, 4], bytes(a));
-    await request.infer();
+    // On the pool thread (`pool`, short infers) the answer is the same.
+    await request.infer('pool');
     expect([...new Float32Array(request.getOutput(0).data.buffer)]).toEqual([110, 120, 130, 140]);
     expect([...new Float32Array(first.data.buffer)]).toEqual([11, 22, 33, 44]);
     request.free();
@@ -87,6 +88,46 @@ describe('C API binding (libopenvino_c through koffi)', () => {
       expect(sums.length).toBe(batch * 4);
       expect(sums[batch * 4 - 1]).toBe(2 * (batch * 4 - 1));
     }
+    request.free();
+    compiled.free();
+    model.free();
+  });
+
+  it('rejects an infer that fails while it runs, and one OpenVINO refuses to start', async () => {
+    const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
+    const compiled = await model.compile('CPU', {});
+    const request = compiled.createInferRequest();
+    // Both (-1,4) inputs are accepted, but batches 2 and 3 do not broadcast: the started infer
+    // fails on OpenVINO's thread and the wait reports it.
+    request.setInput(0, 'f32', [2, 4], new Uint8Array(32));
+    request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
+    const failed = { name: 'OpenvinoError', message: 'infer: general error', status: -1 };
+    await expect(request.infer()).rejects.toMatchObject(failed);
+    // Run on the pool thread itself (short infers), the blocking call reports it alike.
+    await expect(request.infer('pool')).rejects.toMatchObject(failed);
+    // A freed request has no handle: the start call itself refuses it.
+    request.free();
+    await expect(request.infer()).rejects.toMatchObject({
+      name: 'OpenvinoError',
+      message: 'infer: invalid c input parameters',
+      status: -14,
+    });
+    compiled.free();
+    model.free();
+  });
+
+  it('reports a failing infer of a one-thread model, offloaded and on the calling thread', async () => {
+    // OpenVINO's blocking ov_infer_request_infer returns OK for this failure when compiled with
+    // one thread; the binding starts and waits instead, which reports it.
+    const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
+    const compiled = await model.compile('CPU', { INFERENCE_NUM_THREADS: '1' });
+    const request = compiled.createInferRequest();
+    request.setInput(0, 'f32', [2, 4], new Uint8Array(32));
+    request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
+    const failed = { name: 'OpenvinoError', message: 'infer: general error', status: -1 };
+    await expect(request.infer()).rejects.toMatchObject(failed);
+    await expect(request.infer('pool')).rejects.toMatchObject(failed);
+    expect(() => request.inferSync?.()).toThrow(expect.objectContaining(failed));
     request.free();
     compiled.free();
     model.free();

@@ -20,6 +20,8 @@ class CCompiledModel implements OvCompiledModel {
   constructor(
     private readonly api: CApi,
     private handle: Ptr,
+    /** Compiled with INFERENCE_NUM_THREADS 1: its requests infer inline another way. */
+    private readonly oneThread: boolean,
   ) {}
 
   inputs(): PortInfo[] {
@@ -91,7 +93,12 @@ class CCompiledModel implements OvCompiledModel {
     );
     // Output ports are read once per compiled model: each request maps its static outputs.
     this.outputPorts ??= this.outputs();
-    return new CInferRequest(this.api, taken(out, 'infer request'), this.outputPorts);
+    return new CInferRequest(
+      this.api,
+      taken(out, 'infer request'),
+      this.outputPorts,
+      this.oneThread,
+    );
   }
 
   free(): void {
@@ -141,7 +148,8 @@ class CModel implements OvModel {
       `compiling for ${device}`,
       true,
     );
-    return new CCompiledModel(this.api, taken(out, 'compiled model'));
+    const oneThread = properties['INFERENCE_NUM_THREADS'] === '1';
+    return new CCompiledModel(this.api, taken(out, 'compiled model'), oneThread);
   }
 
   free(): void {

@@ -226,6 +226,8 @@ function declare(lib: LibraryHandle) {
       ['void*', 'size_t', 'void*'],
     ),
     inferRequestInfer: fn<[Ptr]>('ov_infer_request_infer', st, ['void*']),
+    inferRequestStartAsync: fn<[Ptr]>('ov_infer_request_start_async', st, ['void*']),
+    inferRequestWait: fn<[Ptr]>('ov_infer_request_wait', st, ['void*']),
 
     tensorCreateFromHostPtr: fn<[number, ShapeStruct, Uint8Array, Out<Ptr>]>(
       'ov_tensor_create_from_host_ptr',
