@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kserveAddBody } from './support/add-request.js';
 import { launchChromium, openWatchedPage } from './support/browser.js';
 import type { WatchedPage } from './support/browser.js';
 import { PROJECT_ROOT } from './support/paths.js';
@@ -34,11 +35,6 @@ function writeDemoRepository(): void {
   );
   if (result.status !== 0) throw new Error(`demo-repository failed:\n${result.stderr}`);
 }
-
-const addRequest = (a: number[]) =>
-  JSON.stringify({
-    inputs: ['a', 'b'].map((name) => ({ name, shape: [1, 4], datatype: 'FP32', data: a })),
-  });
 
 let browser: Browser;
 
@@ -100,7 +96,7 @@ describe('the dashboard of the demo repository', () => {
     const before = await canvas();
     const url = `${server.restUrl}/v2/models/add/infer`;
     for (let i = 0; i < 30; i += 1) {
-      const response = await fetch(url, { method: 'POST', body: addRequest([1, 2, 3, 4]) });
+      const response = await fetch(url, { method: 'POST', body: kserveAddBody() });
       expect(response.status).toBe(200);
     }
     const refused = await fetch(url, { method: 'POST', body: '{"inputs": [{"name": "nope"}]}' });
@@ -152,7 +148,7 @@ describe('the dashboard of the demo repository', () => {
         { name: 'b', datatype: 'FP32' },
       ],
     });
-    await body.fill(addRequest([1, 2, 3, 4]));
+    await body.fill(kserveAddBody());
     await page.click('[data-testid=try-it] button[type=submit]');
     const result = page.locator('[data-testid=try-result]');
     await result.waitFor();
@@ -222,14 +218,7 @@ describe('the dashboard in explicit model control mode', () => {
         reason: '',
       });
 
-      const body = JSON.stringify({
-        inputs: ['a', 'b'].map((name) => ({
-          name,
-          shape: [1, 4],
-          datatype: 'FP32',
-          data: [1, 2, 3, 4],
-        })),
-      });
+      const body = kserveAddBody();
       for (let i = 0; i < 5; i += 1) {
         const response = await fetch(`${server.restUrl}/v2/models/add/infer`, {
           method: 'POST',

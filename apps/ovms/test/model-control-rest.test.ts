@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kserveAddBody } from './support/add-request.js';
 import { controlArgs, writeControlRepository } from './support/control-repository.js';
 import { mutate, seededRandom } from './support/robustness.js';
 import { startReadyServer } from './support/server-process.js';
@@ -123,14 +124,7 @@ describe('model control over REST, curl-shaped', () => {
 
   it('an unload under load fails no request: each is served or refused before admission', async () => {
     expect((await curl('POST', '/v2/repository/models/add/load')).status).toBe(200);
-    const body = JSON.stringify({
-      inputs: ['a', 'b'].map((name) => ({
-        name,
-        shape: [1, 4],
-        datatype: 'FP32',
-        data: [1, 2, 3, 4],
-      })),
-    });
+    const body = kserveAddBody();
     const answers: string[] = [];
     let served = 0;
     let stop = false;

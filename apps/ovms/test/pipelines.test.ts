@@ -1,5 +1,6 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kserveAddRequest } from './support/add-request.js';
 import { createGrpcClients, expectGrpcError, f32Bytes, f32Values, unary } from './support/grpc.js';
 import type { GrpcClients, Message } from './support/grpc.js';
 import { scaledSum, writePipelineRepository } from './support/pipeline-repository.js';
@@ -75,14 +76,10 @@ describe('a pipeline of a model and a JS custom node', () => {
       inputs: { a: [[1, 2, 3, 4]], b: [[0, 0, 0, 1]] },
     });
     expect(tfs).toEqual({ status: 200, json: { outputs: [[2, 4, 6, 10]] } });
-    const kserve = await rest('/v2/models/add_scaled/versions/1/infer', {
-      inputs: ['a', 'b'].map((name) => ({
-        name,
-        shape: [1, 4],
-        datatype: 'FP32',
-        data: [1, 1, 1, 1],
-      })),
-    });
+    const kserve = await rest(
+      '/v2/models/add_scaled/versions/1/infer',
+      kserveAddRequest([1, 1, 1, 1]),
+    );
     expect(kserve.json).toMatchObject({
       model_name: 'add_scaled',
       model_version: '1',
