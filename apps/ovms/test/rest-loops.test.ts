@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlArgs, writeControlRepository } from './support/control-repository.js';
+import { loopRequests } from './support/loop-log.js';
 import { startReadyServer } from './support/server-process.js';
 import type { GrpcServerProcess } from './support/server-process.js';
 
@@ -119,16 +120,6 @@ afterAll(async () => {
   for (const dir of [root, keyDir])
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
-
-/** `REST transport loop stopped` records of the log: requests per loop. */
-function loopRequests(output: string): number[] {
-  return output
-    .split('\n')
-    .filter((line) => line.includes('"REST transport loop stopped"'))
-    .map((line) => JSON.parse(line) as { loop: number; requests: number })
-    .sort((a, b) => a.loop - b.loop)
-    .map((record) => record.requests);
-}
 
 describe('REST transport loops (--rest_workers 2)', () => {
   it('answers KServe JSON, KServe binary and TFS row and column infers as one loop does', async () => {
@@ -248,7 +239,7 @@ describe('REST transport loops (--rest_workers 2)', () => {
     // Every request a loop took was answered by the model, none cut or failed by the stop.
     expect(new Set(answered)).toEqual(new Set([200]));
     expect(refused.filter((code) => code !== 'ECONNREFUSED' && code !== 'ECONNRESET')).toEqual([]);
-    const perLoop = loopRequests(looped.output());
+    const perLoop = loopRequests(looped.output(), 'REST');
     expect(perLoop).toHaveLength(LOOPS);
     expect(perLoop.every((requests) => requests > 0)).toBe(true);
     // Health probes of the start go through the loops too: at least every request seen here.

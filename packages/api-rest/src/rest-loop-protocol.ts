@@ -20,6 +20,14 @@ export type RestLoopMessage =
 
 /** Messages from the main thread to a REST transport loop: a response, piece by piece. */
 export type RestHostMessage =
+  /** A response read whole (all but event streams): one message, one wake-up of the loop. */
+  | {
+      readonly kind: 'response';
+      readonly id: number;
+      readonly status: number;
+      readonly headers: readonly (readonly [string, string])[];
+      readonly body: Uint8Array;
+    }
   | {
       readonly kind: 'head';
       readonly id: number;

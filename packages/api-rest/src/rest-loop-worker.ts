@@ -85,6 +85,12 @@ const server: Server =
 
 host.on('message', (message: RestHostMessage) => {
   switch (message.kind) {
+    case 'response': {
+      const res = responses.get(message.id);
+      responses.delete(message.id);
+      res?.writeHead(message.status, message.headers.flat()).end(message.body);
+      return;
+    }
     case 'head':
       responses.get(message.id)?.writeHead(message.status, message.headers.flat());
       return;

@@ -9,6 +9,8 @@ import type { RestServer, RestTimeouts } from './server.js';
 
 const WORKER = loopWorkerModule(import.meta.url, 'rest-loop-worker');
 
+/** Responses streamed to the client as they come (server-sent events); others go whole. */
+const EVENT_STREAM = 'text/event-stream';
 /** Methods whose requests carry no body (a Request refuses one). */
 const BODYLESS = new Set(['GET', 'HEAD']);
 /** Hop-by-hop headers of the loop's connection; the forwarded body is whole, its length known. */
@@ -109,31 +111,34 @@ async function answer(
   signal: AbortSignal,
 ): Promise<void> {
   const { id } = request;
-  const headers = new Headers();
+  const forwarded = new Headers();
   let authority = 'localhost';
   for (let i = 0; i + 1 < request.headers.length; i += 2) {
     const name = (request.headers[i] as string).toLowerCase();
     const value = request.headers[i + 1] as string;
     if (name === 'host') authority = value;
-    if (!NOT_FORWARDED.has(name)) headers.append(name, value);
+    if (!NOT_FORWARDED.has(name)) forwarded.append(name, value);
   }
   const method = request.method;
   const withBody = !BODYLESS.has(method);
-  if (withBody) headers.set('content-length', String(request.body.byteLength));
+  if (withBody) forwarded.set('content-length', String(request.body.byteLength));
   const response = await app.fetch(
     new Request(`http://${authority}${request.url}`, {
       method,
-      headers,
+      headers: forwarded,
       signal,
       ...(withBody && { body: request.body }),
     }),
   );
-  send(worker, { kind: 'head', id, status: response.status, headers: [...response.headers] });
+  const { status } = response;
+  const headers = [...response.headers];
   const body = response.body;
-  if (body === null) {
-    send(worker, { kind: 'end', id });
+  if (body === null || !response.headers.get('content-type')?.startsWith(EVENT_STREAM)) {
+    const whole = new Uint8Array(await response.arrayBuffer());
+    send(worker, { kind: 'response', id, status, headers, body: whole }, [whole.buffer]);
     return;
   }
+  send(worker, { kind: 'head', id, status, headers });
   const reader = (body as ReadableStream<Uint8Array>).getReader();
   const onAbort = (): void => void reader.cancel().catch(() => {});
   signal.addEventListener('abort', onAbort, { once: true });
