@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlArgs, writeControlRepository } from './support/control-repository.js';
 import { loopRequests } from './support/loop-log.js';
-import { startReadyServer } from './support/server-process.js';
+import { startGrpcServerProcess, startReadyServer } from './support/server-process.js';
+import { httpsRequest, readClientTls, writeTestPki } from './support/tls.js';
 import type { GrpcServerProcess } from './support/server-process.js';
 
 // `--rest_workers 2` on the real `ovms` binary: connections spread over two REST transport
@@ -248,4 +249,56 @@ describe('REST transport loops (--rest_workers 2)', () => {
     );
     expect(looped.output()).toContain('"msg":"Server stopped"');
   }, 120_000);
+});
+
+describe('REST transport loops with mutual TLS', () => {
+  it('serves HTTPS in every loop and refuses a client without a certificate', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ovms-loops-tls-'));
+    let secure: GrpcServerProcess | undefined;
+    try {
+      const pki = await writeTestPki(dir);
+      secure = await startGrpcServerProcess(
+        [
+          ...controlArgs(root, 'explicit'),
+          ...['--tls_cert', pki.serverCert, '--tls_key', pki.serverKey],
+          ...['--tls_client_ca', pki.caCert, '--rest_workers', String(LOOPS)],
+        ],
+        {},
+      );
+      const server = secure;
+      // Readiness from the log: the health probe would need TLS.
+      await expect
+        .poll(() => server.exited() || server.output().includes('"msg":"Server ready"'), {
+          timeout: 120_000,
+        })
+        .toBe(true);
+      const client = await readClientTls(pki.caCert, { cert: pki.clientCert, key: pki.clientKey });
+      const url = `https://${server.restAddress}`;
+      const loaded = await httpsRequest(`${url}/v2/repository/models/add/load`, client, {
+        method: 'POST',
+      });
+      expect(loaded.status).toBe(200);
+      // A handshake per request (no agent reuse): connections land on both loops.
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, () =>
+          httpsRequest(`${url}${inferPath('2')}`, client, { method: 'POST', body: kserveAdd() }),
+        ),
+      );
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toMatchObject({ outputs: [{ data: SUM }] });
+      }
+      await expect(
+        httpsRequest(`${url}/v2/models/add`, await readClientTls(pki.caCert)),
+      ).rejects.toThrow();
+      await server.stop();
+      const perLoop = loopRequests(server.output(), 'REST');
+      expect(perLoop).toHaveLength(LOOPS);
+      expect(perLoop.every((requests) => requests > 0)).toBe(true);
+      expect(perLoop.reduce((sum, requests) => sum + requests, 0)).toBe(17);
+    } finally {
+      await secure?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -88,7 +88,10 @@ host.on('message', (message: RestHostMessage) => {
     case 'response': {
       const res = responses.get(message.id);
       responses.delete(message.id);
-      res?.writeHead(message.status, message.headers.flat()).end(message.body);
+      // A whole body has a length: sent with it, as @hono/node-server does, not chunked.
+      const headers = message.headers.filter(([name]) => name !== 'content-length').flat();
+      headers.push('content-length', String(message.body.byteLength));
+      res?.writeHead(message.status, headers).end(message.body);
       return;
     }
     case 'head':

@@ -112,18 +112,19 @@ async function answer(
 ): Promise<void> {
   const { id } = request;
   const forwarded = new Headers();
-  let authority = 'localhost';
+  const url = new URL(request.url, 'http://localhost');
   for (let i = 0; i + 1 < request.headers.length; i += 2) {
     const name = (request.headers[i] as string).toLowerCase();
     const value = request.headers[i + 1] as string;
-    if (name === 'host') authority = value;
+    // The URL's host setter ignores what is not a host, so a Host header cannot move the path.
+    if (name === 'host') url.host = value;
     if (!NOT_FORWARDED.has(name)) forwarded.append(name, value);
   }
   const method = request.method;
   const withBody = !BODYLESS.has(method);
   if (withBody) forwarded.set('content-length', String(request.body.byteLength));
   const response = await app.fetch(
-    new Request(`http://${authority}${request.url}`, {
+    new Request(url, {
       method,
       headers: forwarded,
       signal,

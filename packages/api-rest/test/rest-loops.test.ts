@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import {
   createMemoryBudget,
   type Logger,
@@ -144,6 +145,23 @@ describe('REST transport loops', () => {
     expect(loops.requests().every((requests) => requests > 0)).toBe(true);
     expect(loops.requests().reduce((sum, requests) => sum + requests, 0)).toBe(40);
     expect(await once(loops.port, '/v2/models/identity/ready')).toEqual({ status: 200, body: '' });
+  });
+
+  it('routes by the request path whatever the Host header says', async () => {
+    const { loops } = await start({});
+    const socket = connect(loops.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    // Not `end()`: Node aborts the requests of a client that half-closes (no allowHalfOpen).
+    socket.write(
+      'GET /v2/models/identity/ready HTTP/1.1\r\nHost: a/v1/config?x\r\nConnection: close\r\n\r\n',
+    );
+    await closed;
+    // Readiness answers an empty body; `/v1/config` (what the Host header points at) would not.
+    const [head, body] = received.split('\r\n\r\n');
+    expect(head?.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(body).toBe('');
   });
 
   it('streams a response chunk by chunk and cancels it when the client goes away', async () => {
