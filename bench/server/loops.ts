@@ -1,17 +1,20 @@
-// Transport loops (`--grpc_workers`): the server with 1 and 2 gRPC loops against the raw engine
-// in process, on a tiny model, a 4 KB one and a compute-bound one, at 1-64 requests in flight;
-// KServe gRPC from a load generator in its own process over one connection per request in
-// flight (up to 16). Cells alternate in rounds so a shared machine's drift hits every variant
-// alike. CPU per request, by thread kind, feeds an estimate of throughput on 16 and 64 cores.
+// Transport loops (`--grpc_workers`, `--rest_workers`): the server with 1 and 2 loops against
+// the raw engine in process, on a tiny model, a 4 KB one and a compute-bound one, at 1-64
+// requests in flight; KServe gRPC from a load generator in its own process over one connection
+// per request in flight (up to 16), and KServe REST JSON (bench/server/client.ts, one keep-alive
+// connection per request in flight). Cells alternate in rounds so a shared machine's drift hits
+// every variant alike. CPU per request, by thread kind, feeds an estimate of throughput on 16
+// and 64 cores (gRPC).
 //   npm run bench:loops
 //   BENCH_SECONDS=3 BENCH_ROUNDS=2 BENCH_INFLIGHT=1,4,8,16,64 BENCH_LOOP_MODELS=add,add4k,heavy
-//   BENCH_LOOPS=1,2
+//   BENCH_LOOPS=1,2 BENCH_LOOP_TRANSPORTS=grpc,rest
 import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFixtureModel, writeMlpModel } from '@ovms/testing';
 import { forkBenchChild } from './ipc.js';
+import type { ClientRequest } from './client.js';
 import type { LoopsClientRequest } from './loops-client.js';
 import type { RawAnswer, RawRequest } from './raw-engine.js';
 import { startServerProcess } from './server-process.js';
@@ -25,6 +28,13 @@ const models = (process.env['BENCH_LOOP_MODELS'] ?? 'add,add4k,heavy').split(
   ',',
 ) as BenchModelName[];
 const loopCounts = (process.env['BENCH_LOOPS'] ?? '1,2').split(',').map(Number);
+type Transport = 'grpc' | 'rest';
+const transports = (process.env['BENCH_LOOP_TRANSPORTS'] ?? 'grpc,rest').split(',') as Transport[];
+/** REST rows are KServe JSON on the small models: the heavy one is engine-bound either way. */
+const restModels = new Set<BenchModelName>(['add', 'add4k']);
+/** The variant label of a server with `loops` loops on `transport`. */
+const variantOf = (transport: Transport, loops: number) =>
+  `${transport === 'rest' ? 'REST ' : ''}${loops} loop${loops > 1 ? 's' : ''}`;
 const NIREQ = 4;
 /** Linux USER_HZ: /proc counts CPU time in 1/100 s. */
 const US_PER_TICK = 10_000;
@@ -104,7 +114,8 @@ const perRequest = (sum: Sum, kind?: ThreadKind) =>
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 function printTables(): void {
-  const variants = ['raw', ...loopCounts.map((n) => `${n} loop${n > 1 ? 's' : ''}`)];
+  const variants = ['raw', ...loopCounts.map((n) => variantOf('grpc', n))];
+  const restVariants = loopCounts.map((n) => variantOf('rest', n));
   console.log(
     `\n| model | in flight | variant | req/s | ×raw | ×1 loop | p50 µs | +p50 µs | CPU µs/req | main | loops | other |` +
       '\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -112,11 +123,13 @@ function printTables(): void {
   for (const model of models) {
     for (const inflight of inflights) {
       const raw = sums.get(keyOf(model, inflight, 'raw'));
-      const one = sums.get(keyOf(model, inflight, variants[1] ?? ''));
-      for (const variant of variants) {
+      for (const variant of [...variants, ...restVariants]) {
         const sum = sums.get(keyOf(model, inflight, variant));
         if (sum === undefined) continue;
         const isRaw = variant === 'raw';
+        // ×1 loop against the same transport's single loop.
+        const first = variant.startsWith('REST') ? restVariants[0] : variants[1];
+        const one = sums.get(keyOf(model, inflight, first ?? ''));
         const p50 = median(sum.p50s);
         console.log(
           `| ${model} | ${inflight} | ${variant} | ${fmt(rate(sum))} | ${isRaw ? '' : fmt(rate(sum) / rate(raw), 2)} | ` +
@@ -129,6 +142,8 @@ function printTables(): void {
   // The main thread is one thread however many cores there are: it bounds the server at
   // 1e6 / (its µs per request). Everything else (loops, engine, V8 helpers) spreads over the
   // cores: C·1e6 / (the rest's µs per request). The raw engine: C·1e6 / (its µs per request).
+  // REST loops hand the main thread whole requests: its share does not shrink, no estimate.
+  if (!transports.includes('grpc')) return;
   const most = Math.max(...inflights);
   const many = `${Math.max(...loopCounts)} loops`;
   console.log(
@@ -159,7 +174,7 @@ const load = () =>
   loadavg()
     .map((value) => value.toFixed(2))
     .join(' ');
-const servers: { label: string; server: ServerProcess }[] = [];
+const servers: { loops: number; server: ServerProcess }[] = [];
 try {
   const dirs = { add: join(root, 'add'), heavy: join(root, 'heavy') };
   await writeFixtureModel('add_f32', 'onnx', join(dirs.add, '1'));
@@ -184,15 +199,22 @@ try {
   const env = { ...process.env, UV_THREADPOOL_SIZE: String(4 * availableParallelism() + 4) };
   for (const loops of loopCounts) {
     servers.push({
-      label: `${loops} loop${loops > 1 ? 's' : ''}`,
+      loops,
       server: await startServerProcess({
         configPath,
         modelNames: served.map(([name]) => name),
         env,
-        args: ['--grpc_workers', String(loops)],
+        args: [
+          ...['--grpc_workers', String(loops)],
+          // OVMS wants at least 2; absent is the main thread serving REST (one loop).
+          ...(loops > 1 ? ['--rest_workers', String(loops)] : []),
+        ],
       }),
     });
   }
+  const restClient = forkBenchChild<ClientRequest, CellResult>(
+    fileURLToPath(new URL('client.ts', import.meta.url)),
+  );
   const client = forkBenchChild<LoopsClientRequest, CellResult>(
     fileURLToPath(new URL('loops-client.ts', import.meta.url)),
   );
@@ -219,17 +241,33 @@ try {
               (await raw.ask({ kind: 'measure', model, inflight, seconds })) as CellResult,
           );
           add(keyOf(model, inflight, 'raw'), rawResult, rawCpu);
-          for (const { label, server } of order) {
-            const [result, cpu] = await measured(server.pid, () =>
-              client.ask({ grpcPort: server.grpcPort, model, inflight, seconds }),
-            );
-            add(keyOf(model, inflight, label), result, cpu);
+          for (const { loops, server } of order) {
+            if (transports.includes('grpc')) {
+              const [result, cpu] = await measured(server.pid, () =>
+                client.ask({ grpcPort: server.grpcPort, model, inflight, seconds }),
+              );
+              add(keyOf(model, inflight, variantOf('grpc', loops)), result, cpu);
+            }
+            if (transports.includes('rest') && restModels.has(model)) {
+              const [result, cpu] = await measured(server.pid, () =>
+                restClient.ask({
+                  grpcPort: server.grpcPort,
+                  restPort: server.restPort,
+                  path: 'kserve-rest-json',
+                  model,
+                  inflight,
+                  seconds,
+                }),
+              );
+              add(keyOf(model, inflight, variantOf('rest', loops)), result, cpu);
+            }
           }
         }
       }
     }
   } finally {
     await client.stop();
+    await restClient.stop();
     await raw.stop();
   }
   console.log(`load average at end: ${load()}`);

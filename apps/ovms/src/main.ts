@@ -62,15 +62,6 @@ async function main(): Promise<number> {
     },
     'Starting OpenVINO Model Server (ovms-ts)',
   );
-  // `--grpc_workers` sets the gRPC transport loops (server.ts); REST has none yet, so OVMS's
-  // `--rest_workers` is accepted for compatibility and changes nothing (docs/configuration.md).
-  if (settings.restWorkers !== undefined) {
-    logger.info(
-      { restWorkers: settings.restWorkers },
-      'rest_workers is accepted but has no effect: REST is served by the main event loop',
-    );
-  }
-
   mirror?.poll(settings.fileSystemPollWaitSeconds * 1000, logger);
   // Last line of defence: a promise some request path forgot to handle is a bug to log, not a
   // reason to drop every model and client (Node's default is to exit). Handlers answer their

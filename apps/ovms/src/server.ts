@@ -1,6 +1,6 @@
 import { startGrpcLoops, startGrpcServer } from '@ovms/api-grpc';
 import type { RunningGrpcServer } from '@ovms/api-grpc';
-import { startRestServer } from '@ovms/api-rest';
+import { startRestLoops, startRestServer } from '@ovms/api-rest';
 import { DASHBOARD_PATH } from '@ovms/dashboard';
 import type { RestServer } from '@ovms/api-rest';
 import { readConfigFile } from '@ovms/config';
@@ -132,7 +132,7 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
       );
     }
     if (restPort !== undefined) {
-      rest = await startRestServer({
+      const restOptions = {
         app: stack.restApp,
         host: settings.restBindAddress,
         port: restPort,
@@ -142,12 +142,25 @@ export async function startServer(start: StartServerOptions): Promise<RunningSer
           keepAliveMs: settings.limits.restKeepAliveTimeoutSeconds * 1000,
         },
         ...(security.tls !== undefined && { tls: security.tls }),
-      });
+      };
+      // As gRPC's: absent or 1, this thread serves; more, transport loops hand it requests.
+      const restLoops = settings.restWorkers ?? 1;
+      rest =
+        restLoops > 1
+          ? await startRestLoops({
+              ...restOptions,
+              loops: restLoops,
+              maxBodyBytes: settings.limits.maxMessageBytes,
+              memoryBudget: stack.memoryBudget,
+              logger,
+            })
+          : await startRestServer(restOptions);
       // The dashboard's URL goes with it: `npm start` prints it next to the ports.
       logger.info(
         {
           address: settings.restBindAddress,
           port: rest.port,
+          loops: restLoops,
           tls: security.tls !== undefined,
           dashboard: DASHBOARD_PATH,
         },

@@ -103,24 +103,30 @@ describe('ovms flags', () => {
     }
   });
 
-  it('a gRPC port in use exits 1 with the bind error when transport loops bind it', async () => {
-    const busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    const { port } = busy.address() as AddressInfo;
-    try {
-      const result = await ovms([
-        ...['--model_name', 'add', '--model_path', join(dir, 'add'), '--grpc_workers', '2'],
-        ...['--port', String(port), '--grpc_bind_address', '127.0.0.1'],
-      ]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(
-        `listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
-      );
-      expect(result.stdout).not.toContain('gRPC server listening');
-    } finally {
-      busy.close();
-    }
-  });
+  it.each([
+    ['gRPC', ['--grpc_workers', '2', '--port'], ['--grpc_bind_address', '127.0.0.1']],
+    ['REST', ['--rest_workers', '2', '--rest_port'], ['--rest_bind_address', '127.0.0.1']],
+  ])(
+    'a %s port in use exits 1 with the bind error when transport loops bind it',
+    async (transport, [workers, count, portFlag], bind) => {
+      const busy = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+      const { port } = busy.address() as AddressInfo;
+      try {
+        const result = await ovms([
+          ...['--model_name', 'add', '--model_path', join(dir, 'add')],
+          ...[workers!, count!, portFlag!, String(port), ...bind],
+        ]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(
+          `listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+        );
+        expect(result.stdout).not.toContain(`${transport} server listening`);
+      } finally {
+        busy.close();
+      }
+    },
+  );
 });
 
 describe('signals and logs', () => {

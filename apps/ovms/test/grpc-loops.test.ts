@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlArgs, writeControlRepository } from './support/control-repository.js';
 import { createGrpcClients, f32Bytes, f32Values, unary } from './support/grpc.js';
 import type { GrpcClients, Message } from './support/grpc.js';
+import { loopRequests } from './support/loop-log.js';
 import { startReadyServer } from './support/server-process.js';
 import type { GrpcServerProcess } from './support/server-process.js';
 
@@ -84,16 +85,6 @@ function load(clients: readonly GrpcClients[], version: string) {
   };
 }
 
-/** `gRPC transport loop stopped` records of the log: requests per loop. */
-function loopRequests(output: string): number[] {
-  return output
-    .split('\n')
-    .filter((line) => line.includes('"gRPC transport loop stopped"'))
-    .map((line) => JSON.parse(line) as { loop: number; requests: number })
-    .sort((a, b) => a.loop - b.loop)
-    .map((record) => record.requests);
-}
-
 describe('gRPC transport loops (--grpc_workers 2)', () => {
   it('an unload under load across loops fails no admitted request', async () => {
     const control = connect();
@@ -142,7 +133,7 @@ describe('gRPC transport loops (--grpc_workers 2)', () => {
       const stopped = server.stop();
       await running.stop();
       await stopped;
-      const perLoop = loopRequests(server.output());
+      const perLoop = loopRequests(server.output(), 'gRPC');
       expect(perLoop).toHaveLength(LOOPS);
       expect(perLoop.every((requests) => requests > 0)).toBe(true);
       // Every call the loops passed to the model server (both cases) was answered, and each

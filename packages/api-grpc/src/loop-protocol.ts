@@ -1,5 +1,5 @@
 import type { ChannelOptions } from '@grpc/grpc-js';
-import type { ServerTls, StatusCode, Tensor, TensorMap } from '@ovms/core';
+import type { LoopLifecycleMessage, ServerTls, StatusCode, Tensor, TensorMap } from '@ovms/core';
 
 /**
  * A tensor as it crosses between a transport loop and the main thread: its bytes in one
@@ -32,7 +32,7 @@ export type LoopInferMethod = 'Predict' | 'ModelInfer' | 'ModelInferStream';
 
 /** Messages from a loop to the main thread. */
 export type LoopMessage =
-  | { readonly kind: 'listening'; readonly port: number }
+  | LoopLifecycleMessage
   | {
       readonly kind: 'infer';
       readonly id: number;
@@ -50,8 +50,7 @@ export type LoopMessage =
       readonly service: ForwardedService;
       readonly method: string;
       readonly request: unknown;
-    }
-  | { readonly kind: 'stopped' };
+    };
 
 /** Messages from the main thread to a loop. */
 export type HostMessage =

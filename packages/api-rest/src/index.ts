@@ -2,6 +2,8 @@ export { createRestApp } from './app.js';
 export type { RestApp, RestAppOptions, RestMount, RestPage } from './app.js';
 export { REST_TIMEOUT_DEFAULTS, startRestServer } from './server.js';
 export type { RestServer, RestServerOptions, RestTimeouts } from './server.js';
+export { startRestLoops } from './rest-loops.js';
+export type { RestLoopsOptions, RunningRestLoops } from './rest-loops.js';
 export { OPEN_REST_PATHS } from './api-key-auth.js';
 export { DEFAULT_CORS } from './cors.js';
 export type { RestCorsOptions } from './cors.js';

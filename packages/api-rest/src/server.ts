@@ -58,13 +58,7 @@ export interface RestServer {
 
 /** Listens with `app` on `host:port` through @hono/node-server; rejects if it cannot bind. */
 export function startRestServer(options: RestServerOptions): Promise<RestServer> {
-  const timeouts = { ...REST_TIMEOUT_DEFAULTS, ...options.timeouts };
-  const serverOptions = {
-    headersTimeout: timeouts.headersMs,
-    requestTimeout: timeouts.requestMs,
-    keepAliveTimeout: timeouts.keepAliveMs,
-    connectionsCheckingInterval: checkingIntervalMs(timeouts),
-  };
+  const serverOptions = nodeServerOptions(options.timeouts);
   // HTTP/1.1 options give a node:http or node:https Server.
   const server =
     options.tls === undefined
@@ -90,7 +84,18 @@ export function startRestServer(options: RestServerOptions): Promise<RestServer>
   });
 }
 
-function httpsOptions(tls: ServerTls) {
+/** node:http server options of the slow-client limits (REST_TIMEOUT_DEFAULTS for absent ones). */
+export function nodeServerOptions(given: Partial<RestTimeouts> | undefined) {
+  const timeouts = { ...REST_TIMEOUT_DEFAULTS, ...given };
+  return {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: checkingIntervalMs(timeouts),
+  };
+}
+
+export function httpsOptions(tls: ServerTls) {
   const { cert, key, clientCa } = tls;
   // Without a client certificate the handshake fails, so no request reaches the app.
   return clientCa === undefined
@@ -98,7 +103,7 @@ function httpsOptions(tls: ServerTls) {
     : { cert, key, ca: clientCa, requestCert: true, rejectUnauthorized: true };
 }
 
-function closeServer(server: Server | HttpsServer, graceMs: number): Promise<void> {
+export function closeServer(server: Server | HttpsServer, graceMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     server.close((error) => {

@@ -96,7 +96,8 @@ export const FLAGS: readonly FlagSpec[] = [
     },
   ),
   server('rest_workers', 'uint', 'Number of REST worker threads (default: by CPUs)', {
-    notes: `At least 2; needs \`--rest_port\`. ${NO_EFFECT} REST is served by the main thread's event loop; only gRPC has transport loops so far (\`--grpc_workers\`).`,
+    notes:
+      'At least 2; needs `--rest_port`. Absent: the main thread serves REST. Set: that many transport loops (threads on the port, SO_REUSEPORT) run HTTP, TLS and body limits; the main thread answers (docs/performance.md "Transport loops").',
   }),
   server('log_level', 'string', 'One of TRACE, DEBUG, INFO, WARNING, ERROR (default INFO)', {
     default: 'INFO',

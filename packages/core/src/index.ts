@@ -101,6 +101,15 @@ export {
 } from './kserve-answers.js';
 export { createMemoryBudget, memoryBudgetExceeded } from './memory-budget.js';
 export type { MemoryBudget, MemoryLease } from './memory-budget.js';
+export { loopWorkerModule, postToLoop, startTransportLoops } from './transport-loops.js';
+export type {
+  LoopLifecycleMessage,
+  LoopPeer,
+  LoopWorkerModule,
+  TransportLoopControl,
+  TransportLoops,
+  TransportLoopsOptions,
+} from './transport-loops.js';
 export { RequestQueue } from './request-queue.js';
 export type { RequestQueueOptions } from './request-queue.js';
 export { INFERENCE_METHODS, noopMetrics } from './metrics-recorder.js';
