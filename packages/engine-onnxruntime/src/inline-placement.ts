@@ -1,0 +1,89 @@
+/**
+ * Whether a model's next request runs on the event loop's own session or on a worker thread.
+ * A worker infer costs two thread wake-ups and a structured clone each way (~70 µs of
+ * latency for a 1×4 add whose `session.run` takes ~10 µs here), so a request whose run is
+ * that short is cheaper inline, and blocks the loop no longer than the hop would have cost.
+ * The measurements decide, never the model's name or shape: the workers report each run's
+ * time, and once their recent runs are short, requests move inline; one long inline run, or a
+ * mean that drifts up (a dynamic-shape model fed bigger inputs), sends them back to the
+ * workers, and they stay there for `cooldown` requests.
+ */
+export interface InlineLimits {
+  /** Requests with more input bytes than this always go to a worker and are not measured. */
+  readonly maxInputBytes: number;
+  /** Worker `session.run` times (mean) at or under this move requests inline. */
+  readonly enterUs: number;
+  /** Inline runs (mean) over this go back to the workers. */
+  readonly stayUs: number;
+  /** One inline run over this goes back to the workers at once. */
+  readonly abortUs: number;
+  /** Runs measured before a decision. */
+  readonly samples: number;
+  /** Worker runs after leaving inline before inline may be tried again. */
+  readonly cooldown: number;
+}
+
+export const DEFAULT_INLINE_LIMITS: InlineLimits = {
+  maxInputBytes: 16 * 1024,
+  enterUs: 100,
+  stayUs: 200,
+  abortUs: 1_000,
+  samples: 16,
+  cooldown: 4_096,
+};
+
+/** Weight of the newest run in the running mean. */
+const NEWEST = 1 / 8;
+
+/** Runs measured since the last switch of place. */
+class Runs {
+  count = 0;
+  meanUs = 0;
+
+  add(us: number): this {
+    this.meanUs = this.count === 0 ? us : this.meanUs + NEWEST * (us - this.meanUs);
+    this.count += 1;
+    return this;
+  }
+}
+
+export class InlinePlacement {
+  #inline = false;
+  #runs = new Runs();
+  #cooldown = 0;
+
+  constructor(private readonly limits: InlineLimits = DEFAULT_INLINE_LIMITS) {}
+
+  /** Whether a request with `inputBytes` of inputs runs on the calling thread. */
+  inline(inputBytes: number): boolean {
+    return this.#inline && inputBytes <= this.limits.maxInputBytes;
+  }
+
+  /** A worker's `session.run` took `runUs` for a request of `inputBytes`. */
+  recordWorker(runUs: number, inputBytes: number): void {
+    if (this.#inline || inputBytes > this.limits.maxInputBytes) return;
+    if (this.#cooldown > 0) {
+      this.#cooldown -= 1;
+      return;
+    }
+    const { count, meanUs } = this.#runs.add(runUs);
+    if (count >= this.limits.samples && meanUs <= this.limits.enterUs) this.#moveTo(true);
+  }
+
+  /** An inline run blocked the calling thread for `runUs`. */
+  recordInline(runUs: number): void {
+    const { count, meanUs } = this.#runs.add(runUs);
+    if (
+      runUs > this.limits.abortUs ||
+      (count >= this.limits.samples && meanUs > this.limits.stayUs)
+    ) {
+      this.#moveTo(false);
+      this.#cooldown = this.limits.cooldown;
+    }
+  }
+
+  #moveTo(inline: boolean): void {
+    this.#inline = inline;
+    this.#runs = new Runs();
+  }
+}
