@@ -45,9 +45,11 @@ const DEFAULT_INLINE_MAX_MODEL_BYTES = 1024 * 1024;
 const SUPPORTED_DEVICES = ['CPU'];
 
 /**
- * ONNX models through onnxruntime-node on CPU. Inference runs on worker threads, never on the
+ * ONNX models through onnxruntime-node on CPU. Inference runs on worker threads, not on the
  * event loop (onnxruntime-node's `session.run` is synchronous native work): each loaded model
  * owns `nireq` threads, each with its own InferenceSession from the same model and options.
+ * The exception is a small model whose runs are measured to be shorter than the hop to a
+ * worker: it also gets a session on the event loop for them (InlineSession, InlinePlacement).
  * `nireq` 0 or unset means 1, since ORT already parallelises one run over `intraOpNumThreads`;
  * unless plugin_config sets that, each session gets cores / nireq of them (at least one), so
  * the sessions' threads do not compete for the cores (shareCores).
