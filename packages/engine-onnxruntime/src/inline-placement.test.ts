@@ -36,10 +36,15 @@ describe('InlinePlacement', () => {
     expect(placement.inline(10)).toBe(false);
   });
 
-  it('goes back to the workers after one inline run over abortUs, for `cooldown` runs', () => {
-    const placement = new InlinePlacement(limits);
+  it('goes back to the workers after two inline runs in a row over abortUs, for `cooldown` runs', () => {
+    // A high stayUs: only the long runs decide here.
+    const placement = new InlinePlacement({ ...limits, stayUs: 10_000 });
     inlineAfter(placement, 4);
+    placement.recordInline(5_000); // the cold first run does not count
     placement.recordInline(50);
+    placement.recordInline(1_001); // one, preempted perhaps
+    placement.recordInline(50);
+    placement.recordInline(1_001);
     expect(placement.inline(10)).toBe(true);
     placement.recordInline(1_001);
     expect(placement.inline(10)).toBe(false);
@@ -53,7 +58,7 @@ describe('InlinePlacement', () => {
   it('goes back to the workers when the inline mean drifts over stayUs', () => {
     const placement = new InlinePlacement(limits);
     inlineAfter(placement, 4);
-    for (let i = 0; i < 3; i += 1) placement.recordInline(300);
+    for (let i = 0; i < 4; i += 1) placement.recordInline(300);
     expect(placement.inline(10)).toBe(true);
     placement.recordInline(300);
     expect(placement.inline(10)).toBe(false);

@@ -88,9 +88,12 @@ describe('onnxruntime engine: tiny runs on the event loop', () => {
     await runAdds(model, 1);
   });
 
-  it('goes back to the workers after an inline run over abortUs', async () => {
+  it('goes back to the workers after two inline runs in a row over abortUs', async () => {
     const model = await load('add', { inlineLimits: { ...quick, abortUs: 0 } });
     await runAdds(model, 4);
+    expect(model.runsInline(64)).toBe(true);
+    // The first inline run is cold and does not count; two more in a row over 0 µs do.
+    await runAdds(model, 2);
     expect(model.runsInline(64)).toBe(true);
     await runAdds(model, 1);
     expect(model.runsInline(64)).toBe(false);
