@@ -78,6 +78,8 @@ interface Sum {
   seconds: number;
   cpuUs: number;
   readonly threads: Map<string, number>;
+  /** Each round's p50 latency; the table shows their median. */
+  readonly p50s: number[];
 }
 
 const versionDir = (root: string) => join(root, modelName, '1');
@@ -104,15 +106,17 @@ function accumulate(
     seconds: 0,
     cpuUs: 0,
     threads: new Map<string, number>(),
+    p50s: [],
   };
   sum.requests += result.requests;
   sum.seconds += result.seconds;
   sum.cpuUs += cpuUs;
+  sum.p50s.push(result.p50Us);
   for (const [name, us] of threads) sum.threads.set(name, (sum.threads.get(name) ?? 0) + us);
   sums.set(key, sum);
   console.error(
     `  ${key}: ${(result.requests / result.seconds).toFixed(0)} req/s, ` +
-      `${(cpuUs / result.requests).toFixed(0)} µs CPU/req`,
+      `${(cpuUs / result.requests).toFixed(0)} µs CPU/req, p50 ${result.p50Us.toFixed(0)} µs`,
   );
 }
 
@@ -166,6 +170,14 @@ async function startVariants(root: string, basePath: string): Promise<Variant[]>
   return variants;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
 function printSums(sums: Map<string, Sum>): void {
   // Column heading → thread kind (see threadCpuUs).
   const columns: readonly (readonly [string, string])[] = [
@@ -176,7 +188,7 @@ function printSums(sums: Map<string, Sum>): void {
   ];
   const names = columns.map(([, name]) => name);
   console.log(
-    `\n${'cell'.padEnd(64)} ${'req/s'.padStart(7)} ${'CPU µs/req'.padStart(10)}  ` +
+    `\n${'cell'.padEnd(64)} ${'req/s'.padStart(7)} ${'p50 µs'.padStart(7)} ${'CPU µs/req'.padStart(10)}  ` +
       `${columns.map(([heading]) => heading.padStart(12)).join(' ')} ${'other'.padStart(7)}`,
   );
   for (const [key, sum] of sums) {
@@ -186,6 +198,7 @@ function printSums(sums: Map<string, Sum>): void {
     for (const [name, us] of sum.threads) if (!names.includes(name)) other += us;
     console.log(
       `${key.padEnd(64)} ${(sum.requests / sum.seconds).toFixed(0).padStart(7)} ` +
+        `${median(sum.p50s).toFixed(0).padStart(7)} ` +
         `${perRequest(sum.cpuUs).padStart(10)}  ${named.join(' ')} ${perRequest(other).padStart(7)}`,
     );
   }

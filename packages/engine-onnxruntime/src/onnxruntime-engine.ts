@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import {
   ServingError,
@@ -13,6 +14,9 @@ import {
   type ModelLoadOptions,
   type TensorMap,
 } from '@ovms/core';
+import type { InlineLimits } from './inline-placement.js';
+import { InlinePlacement } from './inline-placement.js';
+import { InlineSession } from './inline-session.js';
 import { parseAutoDimName, planLoad, type LoadPlan } from './load-plan.js';
 import { prepareModel, type PreparedModel } from './model-source.js';
 import { specsFromMetadata } from './model-specs.js';
@@ -26,15 +30,26 @@ import { sessionOptionsFromPluginConfig, shareCores } from './session-options.js
 export interface OnnxRuntimeEngineOptions {
   /** Requests that may wait per model when all its infer requests are busy; default 1024. */
   readonly maxQueuedRequests?: number;
+  /**
+   * Models whose version directory (model and external data) holds at most this many bytes
+   * also get a session on the event loop for tiny runs; 0 turns that off. Default 1 MiB: that
+   * session is a second copy of the weights.
+   */
+  readonly inlineMaxModelBytes?: number;
+  /** When requests move to the inline session and back; see InlinePlacement. */
+  readonly inlineLimits?: InlineLimits;
 }
 
 const DEFAULT_MAX_QUEUED = 1024;
+const DEFAULT_INLINE_MAX_MODEL_BYTES = 1024 * 1024;
 const SUPPORTED_DEVICES = ['CPU'];
 
 /**
- * ONNX models through onnxruntime-node on CPU. Inference runs on worker threads, never on the
+ * ONNX models through onnxruntime-node on CPU. Inference runs on worker threads, not on the
  * event loop (onnxruntime-node's `session.run` is synchronous native work): each loaded model
  * owns `nireq` threads, each with its own InferenceSession from the same model and options.
+ * The exception is a small model whose runs are measured to be shorter than the hop to a
+ * worker: it also gets a session on the event loop for them (InlineSession, InlinePlacement).
  * `nireq` 0 or unset means 1, since ORT already parallelises one run over `intraOpNumThreads`;
  * unless plugin_config sets that, each session gets cores / nireq of them (at least one), so
  * the sessions' threads do not compete for the cores (shareCores).
@@ -42,18 +57,28 @@ const SUPPORTED_DEVICES = ['CPU'];
  * created (see planLoad). `cacheDir` is ignored: ORT has no compiled-model cache.
  */
 export function createOnnxRuntimeEngine(options: OnnxRuntimeEngineOptions = {}): Engine {
-  const maxQueued = options.maxQueuedRequests ?? DEFAULT_MAX_QUEUED;
+  const settings: EngineSettings = {
+    maxQueued: options.maxQueuedRequests ?? DEFAULT_MAX_QUEUED,
+    inlineMaxModelBytes: options.inlineMaxModelBytes ?? DEFAULT_INLINE_MAX_MODEL_BYTES,
+    inlineLimits: options.inlineLimits,
+  };
   return {
     name: 'onnxruntime',
     canLoad: async (dir) => (await findModelFiles(dir))?.format === 'onnx',
-    load: (dir, loadOptions) => loadModel(dir, loadOptions, maxQueued),
+    load: (dir, loadOptions) => loadModel(dir, loadOptions, settings),
   };
+}
+
+interface EngineSettings {
+  readonly maxQueued: number;
+  readonly inlineMaxModelBytes: number;
+  readonly inlineLimits: InlineLimits | undefined;
 }
 
 async function loadModel(
   dir: string,
   options: ModelLoadOptions,
-  maxQueued: number,
+  settings: EngineSettings,
 ): Promise<LoadedModel> {
   const device = options.targetDevice ?? 'CPU';
   if (!SUPPORTED_DEVICES.includes(device)) {
@@ -84,16 +109,64 @@ async function loadModel(
   const prepared = await prepareModel(file, options);
   const size = Math.max(nireq, 1);
   const pool = await startPool(file, prepared, shareCores(sessionOptions, size), size);
+  let inline: InlineSession | undefined;
   try {
     const plan = prepared.plan ?? planFromMetadata(pool.metadata);
     const shapes = servedShapes(plan, pool.metadata, file);
     if (plan.probe) await probe(pool, shapes);
-    const queue = new RequestQueue({ concurrency: size, maxQueued });
-    return new OnnxRuntimeModel({ pool, file, shapes, queue, nireq: size });
+    if (await inlineEligible(dir, pool.metadata, settings.inlineMaxModelBytes)) {
+      inline = await openInline(file, prepared, sessionOptions);
+    }
+    const queue = new RequestQueue({ concurrency: size, maxQueued: settings.maxQueued });
+    const placement = new InlinePlacement(settings.inlineLimits);
+    return new OnnxRuntimeModel({ pool, file, shapes, queue, nireq: size, inline, placement });
   } catch (error) {
-    await pool.close();
+    await Promise.all([pool.close(), inline?.close()]);
     throw error;
   }
+}
+
+/**
+ * A session on the event loop only for small models (it is a second copy of the weights) and
+ * none with float16 tensors: onnxruntime-node 1.30 reads no Float16Array, which Node 24 has on
+ * this thread (the workers hide the class; the server's thread must keep it).
+ */
+async function inlineEligible(
+  dir: string,
+  metadata: SessionMetadata,
+  maxModelBytes: number,
+): Promise<boolean> {
+  if (maxModelBytes <= 0) return false;
+  const values = [...metadata.inputs, ...metadata.outputs];
+  if (values.some((value) => !value.isTensor || value.type === 'float16')) return false;
+  let total = 0;
+  // stat, not the directory entry: a model file may be a symlink to its weights.
+  for (const name of await readdir(dir)) {
+    const info = await stat(join(dir, name));
+    if (info.isFile()) total += info.size;
+    if (total > maxModelBytes) return false;
+  }
+  return true;
+}
+
+/** The same model and options as the workers' (a rewritten model from the same bytes). */
+async function openInline(
+  file: string,
+  prepared: PreparedModel,
+  sessionOptions: InferenceSession.SessionOptions,
+): Promise<InlineSession> {
+  if (prepared.bytes === undefined) return InlineSession.open(file, sessionOptions);
+  return InlineSession.open(await prepared.bytes(), fromBytesOptions(file, sessionOptions));
+}
+
+function fromBytesOptions(
+  file: string,
+  sessionOptions: InferenceSession.SessionOptions,
+): InferenceSession.SessionOptions {
+  return {
+    ...sessionOptions,
+    extra: { session: { model_external_initializers_file_folder_path: dirname(file) } },
+  };
 }
 
 /**
@@ -107,10 +180,7 @@ async function startPool(
   size: number,
 ): Promise<OrtWorkerPool> {
   if (prepared.bytes === undefined) return OrtWorkerPool.start({ file, sessionOptions, size });
-  const fromBytes: InferenceSession.SessionOptions = {
-    ...sessionOptions,
-    extra: { session: { model_external_initializers_file_folder_path: dirname(file) } },
-  };
+  const fromBytes = fromBytesOptions(file, sessionOptions);
   try {
     return await OrtWorkerPool.start({
       file,

@@ -8,9 +8,12 @@ import {
   type TensorMap,
   type TensorSpec,
 } from '@ovms/core';
+import { InlinePlacement } from './inline-placement.js';
+import type { InlineSession } from './inline-session.js';
 import type { OrtWorkerPool } from './ort-worker-pool.js';
 import { fromWire, toWire } from './ort-tensors.js';
 import type { ServedShapes } from './served-shapes.js';
+import type { RunResult } from './worker-protocol.js';
 
 export interface OnnxRuntimeModelParts {
   readonly pool: OrtWorkerPool;
@@ -21,6 +24,9 @@ export interface OnnxRuntimeModelParts {
   readonly queue: RequestQueue;
   /** Worker threads (infer requests); the queue's concurrency. */
   readonly nireq: number;
+  /** A session on the event loop for tiny runs (small models only); see InlinePlacement. */
+  readonly inline?: InlineSession | undefined;
+  readonly placement?: InlinePlacement;
 }
 
 /** What `usage()` reports; ORT has no OpenVINO-style streams, so `streams` is left out. */
@@ -32,7 +38,8 @@ export interface OnnxRuntimeUsage {
 
 /**
  * One loaded `.onnx` version: runs each request (checked by the servable against `inputs`) on
- * one of its `nireq` worker threads through the bounded request queue.
+ * one of its `nireq` worker threads through the bounded request queue, or, for a small model
+ * whose runs are measured to be tiny, on its inline session (still one of the `nireq` slots).
  */
 export class OnnxRuntimeModel implements LoadedModel {
   /** The model file, for logs and errors. */
@@ -41,6 +48,8 @@ export class OnnxRuntimeModel implements LoadedModel {
   readonly #shapes: ServedShapes;
   readonly #queue: RequestQueue;
   readonly #nireq: number;
+  readonly #inline: InlineSession | undefined;
+  readonly #placement: InlinePlacement;
   #closing: Promise<void> | undefined;
 
   constructor(parts: OnnxRuntimeModelParts) {
@@ -49,6 +58,13 @@ export class OnnxRuntimeModel implements LoadedModel {
     this.#shapes = parts.shapes;
     this.#queue = parts.queue;
     this.#nireq = parts.nireq;
+    this.#inline = parts.inline;
+    this.#placement = parts.placement ?? new InlinePlacement();
+  }
+
+  /** Whether the next request of `inputBytes` would run on the event loop; for tests. */
+  runsInline(inputBytes: number): boolean {
+    return this.#inline !== undefined && this.#placement.inline(inputBytes);
   }
 
   /** The inputs now: after a request of another size on an `auto` dim, that request's shape. */
@@ -98,8 +114,17 @@ export class OnnxRuntimeModel implements LoadedModel {
    */
   async #run(inputs: TensorMap, calledAt: number, timing?: InferTiming): Promise<TensorMap> {
     if (timing !== undefined) timing.waitUs = (performance.now() - calledAt) * 1000;
-    const { tensors, transfer } = toWire(inputs, this.#shapes.feedNames);
-    const result = await this.#pool.run(tensors, transfer);
+    const bytes = inputBytes(inputs);
+    const inline = this.#inline !== undefined && this.#placement.inline(bytes);
+    const { tensors, transfer } = toWire(inputs, this.#shapes.feedNames, !inline);
+    let result: RunResult;
+    if (inline && this.#inline !== undefined) {
+      result = await this.#inline.run(tensors);
+      this.#placement.recordInline((result.finishedAt - result.startedAt) * 1000);
+    } else {
+      result = await this.#pool.run(tensors, transfer);
+      this.#placement.recordWorker((result.finishedAt - result.startedAt) * 1000, bytes);
+    }
     if (timing !== undefined) timing.inferenceUs = (result.finishedAt - result.startedAt) * 1000;
     return fromWire(result.outputs, this.outputs);
   }
@@ -109,7 +134,23 @@ export class OnnxRuntimeModel implements LoadedModel {
    * worker's session and ends the threads.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#queue.idle().then(() => this.#pool.close());
+    this.#closing ??= this.#queue
+      .idle()
+      .then(() => Promise.all([this.#pool.close(), this.#inline?.close()]))
+      .then(() => undefined);
     return this.#closing;
   }
+}
+
+/** What a request hands the model: numeric bytes, or the strings' bytes of a BYTES input. */
+function inputBytes(inputs: TensorMap): number {
+  let total = 0;
+  for (const tensor of inputs.values()) {
+    if (tensor.dtype === 'BYTES') {
+      for (const item of tensor.data) total += item.byteLength;
+    } else {
+      total += tensor.data.byteLength;
+    }
+  }
+  return total;
 }

@@ -27,8 +27,14 @@ export interface WireInputs {
  * The copy is a typed array of ORT's class for the type (core `TYPED_ARRAY_OF` matches ORT's).
  * BYTES become strings, ORT's only form for string tensors. Inputs are already validated;
  * `feedNames` maps a client's input name to the graph input that takes it, where they differ.
+ * `copy` false (an inline run, which reads the inputs where they are) views the request's own
+ * bytes instead, copying only a misaligned one, and transfers nothing.
  */
-export function toWire(inputs: TensorMap, feedNames?: ReadonlyMap<string, string>): WireInputs {
+export function toWire(
+  inputs: TensorMap,
+  feedNames?: ReadonlyMap<string, string>,
+  copy = true,
+): WireInputs {
   const tensors: WireTensor[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const [inputName, tensor] of inputs) {
@@ -47,10 +53,14 @@ export function toWire(inputs: TensorMap, feedNames?: ReadonlyMap<string, string
         `${tensor.dtype} is not supported by onnxruntime engine; input name: ${inputName}`,
       );
     }
-    const copy = new Uint8Array(tensor.data.byteLength);
-    copy.set(tensor.data);
-    tensors.push({ name, type, dims, data: typedView(tensor.dtype, copy) });
-    transfer.push(copy.buffer);
+    if (!copy) {
+      tensors.push({ name, type, dims, data: typedView(tensor.dtype, tensor.data) });
+      continue;
+    }
+    const own = new Uint8Array(tensor.data.byteLength);
+    own.set(tensor.data);
+    tensors.push({ name, type, dims, data: typedView(tensor.dtype, own) });
+    transfer.push(own.buffer);
   }
   return { tensors, transfer };
 }

@@ -1,0 +1,106 @@
+/**
+ * Whether a model's next request runs on the event loop's own session or on a worker thread.
+ * A worker infer costs two thread wake-ups and a structured clone each way (~70 µs of
+ * latency for a 1×4 add whose `session.run` takes ~10 µs here), so a request whose run is
+ * that short is cheaper inline, and blocks the loop no longer than the hop would have cost.
+ * The measurements decide, never the model's name or shape: the workers report each run's
+ * time, and once their recent runs are short, requests move inline; two long inline runs in
+ * a row, or a mean that drifts up (a dynamic-shape model fed bigger inputs), sends them back to the
+ * workers, and they stay there for `cooldown` requests.
+ */
+export interface InlineLimits {
+  /** Requests with more input bytes than this always go to a worker and are not measured. */
+  readonly maxInputBytes: number;
+  /** Worker `session.run` times (mean) at or under this move requests inline. */
+  readonly enterUs: number;
+  /** Inline runs (mean) over this go back to the workers. */
+  readonly stayUs: number;
+  /**
+   * Two inline runs in a row over this go back to the workers at once. Not one: on a busy
+   * machine a preempted run's wall-clock time (4.4 ms once for a 40 µs MLP, load average 10)
+   * would send a tiny model back for nothing. (Thread CPU time would tell them apart, but
+   * Node's `threadCpuUsage` moves in steps of ~1 ms here.)
+   */
+  readonly abortUs: number;
+  /** Runs measured before a decision. */
+  readonly samples: number;
+  /** Worker runs after leaving inline before inline may be tried again. */
+  readonly cooldown: number;
+}
+
+export const DEFAULT_INLINE_LIMITS: InlineLimits = {
+  maxInputBytes: 16 * 1024,
+  enterUs: 100,
+  stayUs: 200,
+  abortUs: 1_000,
+  samples: 16,
+  cooldown: 4_096,
+};
+
+/** Weight of the newest run in the running mean. */
+const NEWEST = 1 / 8;
+
+/** Runs measured since the last switch of place. */
+class Runs {
+  count = 0;
+  meanUs = 0;
+
+  add(us: number): this {
+    this.meanUs = this.count === 0 ? us : this.meanUs + NEWEST * (us - this.meanUs);
+    this.count += 1;
+    return this;
+  }
+}
+
+export class InlinePlacement {
+  #inline = false;
+  #coldRun = false;
+  #lastLong = false;
+  #runs = new Runs();
+  #cooldown = 0;
+
+  constructor(private readonly limits: InlineLimits = DEFAULT_INLINE_LIMITS) {}
+
+  /** Whether a request with `inputBytes` of inputs runs on the calling thread. */
+  inline(inputBytes: number): boolean {
+    return this.#inline && inputBytes <= this.limits.maxInputBytes;
+  }
+
+  /** A worker's `session.run` took `runUs` for a request of `inputBytes`. */
+  recordWorker(runUs: number, inputBytes: number): void {
+    if (this.#inline || inputBytes > this.limits.maxInputBytes) return;
+    if (this.#cooldown > 0) {
+      this.#cooldown -= 1;
+      return;
+    }
+    const { count, meanUs } = this.#runs.add(runUs);
+    if (count >= this.limits.samples && meanUs <= this.limits.enterUs) this.#moveTo(true);
+  }
+
+  /**
+   * An inline run blocked the calling thread for `runUs`. The first after a move inline
+   * does not count: a session's first run is cold (allocations; 183 µs against 40 after for
+   * a 256-wide MLP here), whatever its later ones cost.
+   */
+  recordInline(runUs: number): void {
+    if (this.#coldRun) {
+      this.#coldRun = false;
+      return;
+    }
+    const { count, meanUs } = this.#runs.add(runUs);
+    const long = runUs > this.limits.abortUs;
+    const twice = long && this.#lastLong;
+    this.#lastLong = long;
+    if (twice || (count >= this.limits.samples && meanUs > this.limits.stayUs)) {
+      this.#moveTo(false);
+      this.#cooldown = this.limits.cooldown;
+    }
+  }
+
+  #moveTo(inline: boolean): void {
+    this.#inline = inline;
+    this.#coldRun = inline;
+    this.#lastLong = false;
+    this.#runs = new Runs();
+  }
+}
