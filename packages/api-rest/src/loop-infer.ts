@@ -1,0 +1,73 @@
+// The main thread's side of the KServe infers REST transport loops decode themselves: the
+// model call alone, with its lease, statistics and metrics, as the app's own infer route runs it.
+import { ServingError, fromWireTensors, toWireTensors } from '@ovms/core';
+import type { RestDeps } from './context.js';
+import type { LoopInferAccess, RestHostMessage, RestLoopMessage } from './rest-loop-protocol.js';
+import { trackCall } from './request-metrics.js';
+import type { ModelCall } from './request-metrics.js';
+
+/** What loops need of an app to answer its infers as it would. */
+export interface LoopInferSide {
+  readonly deps: RestDeps;
+  readonly access: LoopInferAccess;
+}
+
+// Keyed by the app itself, so that loops take the very options it was made with.
+const sides = new WeakMap<object, LoopInferSide>();
+
+/** Records what loops serving `app` need to decode its infers (createRestApp calls it). */
+export function registerLoopInfer(app: object, side: LoopInferSide): void {
+  sides.set(app, side);
+}
+
+/** The side registered for `app`; absent (an app made otherwise): loops forward every request. */
+export function loopInferSide(app: object): LoopInferSide | undefined {
+  return sides.get(app);
+}
+
+/** An answer for a loop and the buffers it hands over. */
+export interface LoopInferAnswer {
+  readonly message: RestHostMessage;
+  readonly transfer: ArrayBuffer[];
+}
+
+/**
+ * Runs an infer a loop decoded: the lookup first, then the loop's decoding failure if any
+ * (OVMS's order, as in one thread), then the model; outputs are copied out of the engine's
+ * buffers while the lease holds them. A failure is answered whole, as the app answers it.
+ */
+export async function runLoopInfer(
+  deps: RestDeps,
+  message: Extract<RestLoopMessage, { kind: 'infer' }>,
+  signal: AbortSignal,
+): Promise<LoopInferAnswer> {
+  const { id, name, outputs: wanted } = message;
+  const transfer: ArrayBuffer[] = [];
+  const call: ModelCall = { api: 'KServe', method: 'ModelInfer', name, version: message.version };
+  const outcome = await trackCall(deps.metrics, deps.logger, call, async (tracked) => {
+    await using lease = await deps.provider.acquire(name, message.version);
+    const servable = lease.servable;
+    tracked.version = servable.version;
+    if (!Array.isArray(message.inputs)) {
+      const failure = message.inputs as Exclude<typeof message.inputs, readonly unknown[]>;
+      throw new ServingError(failure.code, failure.detail);
+    }
+    const outputs = await servable.infer({
+      inputs: fromWireTensors(message.inputs),
+      signal,
+      ...(wanted !== undefined && { outputs: wanted }),
+    });
+    return {
+      name: servable.name,
+      version: servable.version,
+      outputs: toWireTensors(outputs, transfer),
+    };
+  });
+  if (outcome.ok) return { message: { kind: 'inferred', id, ...outcome.value }, transfer };
+  const { response } = outcome;
+  const body = new Uint8Array(await response.arrayBuffer());
+  return {
+    message: { kind: 'refused', id, status: response.status, headers: [...response.headers], body },
+    transfer: [body.buffer],
+  };
+}
