@@ -184,7 +184,10 @@ export function createRestApp(options: RestAppOptions): RestApp {
     return path === undefined ? Promise.resolve(notFound(c)) : serveKServeModel(deps, c, path);
   });
   // Transport loops decode KServe infers themselves, behind the same CORS and API key.
-  registerLoopInfer(app, { deps, access: { cors: options.cors, apiKey: options.apiKey } });
+  registerLoopInfer(app, {
+    deps,
+    access: { cors: options.cors, apiKey: options.apiKey, maxBodyBytes: deps.maxBodyBytes },
+  });
   return app;
 }
 

@@ -65,18 +65,14 @@ export interface LoopInferApp {
   answer(request: LoopInferRequest): Promise<Response>;
 }
 
-export function createLoopInferApp(
-  access: LoopInferAccess,
-  maxBodyBytes: number,
-  link: LoopInferLink,
-): LoopInferApp {
+export function createLoopInferApp(access: LoopInferAccess, link: LoopInferLink): LoopInferApp {
   const keyCheck = access.apiKey === undefined ? undefined : createApiKeyCheck(access.apiKey);
   const app = new Hono<LoopEnv>();
   // The app's own CORS middleware: the same headers on every answer, refusals included.
   if (access.cors !== undefined) {
     app.use(createCorsMiddleware(access.cors) as unknown as MiddlewareHandler<LoopEnv>);
   }
-  app.post('*', (c) => inferInLoop(c.env.request, maxBodyBytes, link));
+  app.post('*', (c) => inferInLoop(c.env.request, access.maxBodyBytes, link));
   return {
     pathOf(method, url, headers) {
       if (method !== 'POST' || url.pathname.includes('%')) return undefined;

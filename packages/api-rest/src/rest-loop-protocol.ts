@@ -88,6 +88,8 @@ export interface RestLoopWorkerData {
 export interface LoopInferAccess {
   readonly cors: RestCorsOptions | undefined;
   readonly apiKey: string | undefined;
+  /** The app's body limit, which its decoder is given too (the loop's read limit may differ). */
+  readonly maxBodyBytes: number;
 }
 
 /** `bytes` in an ArrayBuffer of its own, so that transferring it moves nothing else. */

@@ -33,7 +33,7 @@ let nextId = 0;
 const inferApp: LoopInferApp | undefined =
   data.inferInLoop === undefined
     ? undefined
-    : createLoopInferApp(data.inferInLoop, data.maxBodyBytes, (call, transfer, signal) => {
+    : createLoopInferApp(data.inferInLoop, (call, transfer, signal) => {
         const id = (nextId += 1);
         const onAbort = (): void => post({ kind: 'abort', id });
         signal.addEventListener('abort', onAbort, { once: true });
