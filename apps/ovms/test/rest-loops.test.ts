@@ -208,6 +208,32 @@ describe('REST transport loops (--rest_workers 2)', () => {
     expect(statuses).toEqual(cases.map(([, , , status]) => status));
   });
 
+  it('answers failing TF Serving predicts as one loop does', async () => {
+    const cases: [string, string, number][] = [
+      ['/v1/models/fixed:predict', '{"instances": [', 400],
+      ['/v1/models/fixed:predict', '{}', 400],
+      ['/v1/models/fixed:predict', JSON.stringify({ instances: [['a', 'b', 'c']] }), 400],
+      ['/v1/models/fixed:predict', JSON.stringify({ instances: [[1, 2]] }), 400],
+      ['/v1/models/fixed:predict', JSON.stringify({ inputs: { z: [[1, 2, 3]] } }), 400],
+      ['/v1/models/fixed:predict', JSON.stringify({ instances: [[1, 2, 3]], inputs: {} }), 400],
+      ['/v1/models/nope:predict', JSON.stringify({ instances: [[1, 2, 3]] }), 404],
+      ['/v1/models/nope:predict', '{', 404],
+      ['/v1/models/fixed/versions/9:predict', JSON.stringify({ instances: [[1, 2, 3]] }), 404],
+      ['/v1/models/fixed/versions/1:predict', JSON.stringify({ instances: [[1, 2, 3]] }), 200],
+      ['/v1/models/fixed:predict', 'x'.repeat(MAX_BODY + 1), 413],
+    ];
+    const statuses: number[] = [];
+    for (const [path, body] of cases) {
+      const [fromLoops, fromOne] = await Promise.all([
+        curl(looped, 'POST', path, body),
+        curl(single, 'POST', path, body),
+      ]);
+      expect(fromLoops, `${path} ${body.slice(0, 60)}`).toEqual(fromOne);
+      statuses.push(fromLoops.status);
+    }
+    expect(statuses).toEqual(cases.map(([, , status]) => status));
+  });
+
   it('answers CORS and the API key on decoded infers as one loop does', async () => {
     const origin = { origin: 'https://page.example' };
     const cases: [string, Record<string, string>][] = [
@@ -358,7 +384,8 @@ describe('REST transport loops (--rest_workers 2)', () => {
     const perLoop = loopRequests(looped.output(), 'REST');
     expect(perLoop).toHaveLength(LOOPS);
     expect(perLoop.every((requests) => requests > 0)).toBe(true);
-    // KServe infers were decoded in the loops: every loop sent model calls, not whole requests.
+    // KServe infers (and TF Serving predicts) were decoded in the loops: every loop sent model
+    // calls, not whole requests.
     const decoded = loopCounts(looped.output(), 'REST', 'decoded');
     expect(decoded.every((count) => count > 0)).toBe(true);
     expect(decoded.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(160);

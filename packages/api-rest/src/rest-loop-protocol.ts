@@ -3,6 +3,7 @@ import type {
   LoopInferred,
   LoopLifecycleMessage,
   ServerTls,
+  TensorSpec,
   WireTensor,
 } from '@ovms/core';
 import type { RestCorsOptions } from './cors.js';
@@ -24,16 +25,26 @@ export type RestLoopMessage =
       /** Why the loop could not read the body (too large, over the budget); `body` is empty. */
       readonly refused: InputsError | undefined;
     }
-  /** A KServe infer the loop decoded: only the model call runs in the main thread. */
+  /** An infer the loop decoded: only the model call runs in the main thread. */
   | {
       readonly kind: 'infer';
       readonly id: number;
+      readonly api: LoopInferApi;
+      /** The key of the input specs it was decoded with (TF Serving); the main thread checks it. */
+      readonly specs: number | undefined;
       readonly name: string;
       readonly version: number | undefined;
       /** The decoded inputs (transferred), or why they could not be (answered after the lookup). */
       readonly inputs: readonly WireTensor[] | InputsError;
       /** The outputs asked for; absent = all. */
       readonly outputs: readonly string[] | undefined;
+    }
+  /** The input specs of a model version, which TF Serving decoding needs. */
+  | {
+      readonly kind: 'specs';
+      readonly id: number;
+      readonly name: string;
+      readonly version: number | undefined;
     }
   /** The client went away before its answer was written (a forwarded request or an infer). */
   | { readonly kind: 'abort'; readonly id: number };
@@ -61,6 +72,10 @@ export type RestHostMessage =
   | { readonly kind: 'stop'; readonly graceMs: number }
   /** The outputs of an infer the loop decoded (transferred), for the loop to encode. */
   | LoopInferred
+  /** The input specs asked for; absent when the lookup fails (the app then answers it). */
+  | { readonly kind: 'specs'; readonly id: number; readonly specs: LoopSpecs | undefined }
+  /** The model now has other input specs than the infer was decoded with: it goes whole. */
+  | { readonly kind: 'stale'; readonly id: number }
   /** An infer the loop decoded failed: the main thread's `{"error": …}` answer, whole. */
   | {
       readonly kind: 'refused';
@@ -82,6 +97,15 @@ export interface RestLoopWorkerData {
   readonly budget: { readonly buffer: SharedArrayBuffer; readonly limitBytes: number };
   /** The app's CORS and API key, for the infers the loop decodes; absent: it forwards all. */
   readonly inferInLoop: LoopInferAccess | undefined;
+}
+
+/** The APIs whose infers a loop decodes. */
+export type LoopInferApi = 'KServe' | 'TensorFlowServing';
+
+/** A model version's input specs and the key that tells them apart from later ones. */
+export interface LoopSpecs {
+  readonly key: number;
+  readonly inputs: readonly TensorSpec[];
 }
 
 /** What the loop checks itself for the requests it decodes, as the app's middleware does. */

@@ -1,7 +1,8 @@
 // A REST transport loop (`--rest_workers` > 1): a worker thread that accepts connections on the
 // shared port (SO_REUSEPORT: the kernel spreads connections over the loops), runs HTTP/1.1 (and
 // TLS) and reads request bodies here, within the size limit and the server-wide memory budget.
-// KServe infers are decoded and encoded here, only their model call going to the main thread;
+// KServe infers and TF Serving predicts are decoded and encoded here, only their model call
+// going to the main thread (TF Serving's with the model's input specs, fetched once and kept);
 // every other request goes whole to the main thread's REST app, its response written back as
 // it comes. Started by startRestLoops.
 import { createServer } from 'node:http';
@@ -15,7 +16,12 @@ import { readBody } from './body.js';
 import { createLoopInferApp } from './loop-infer-app.js';
 import type { LoopInferApp, LoopInferReply, LoopInferRequest } from './loop-infer-app.js';
 import { ownBuffer } from './rest-loop-protocol.js';
-import type { RestHostMessage, RestLoopMessage, RestLoopWorkerData } from './rest-loop-protocol.js';
+import type {
+  LoopSpecs,
+  RestHostMessage,
+  RestLoopMessage,
+  RestLoopWorkerData,
+} from './rest-loop-protocol.js';
 import { closeServer, httpsOptions, nodeServerOptions } from './server.js';
 
 const data = workerData as RestLoopWorkerData;
@@ -30,17 +36,29 @@ const responses = new Map<number, ServerResponse>();
 const calls = new Map<number, (reply: LoopInferReply) => void>();
 let nextId = 0;
 
+/** Specs lookups waiting for the main thread, by request id. */
+const specLookups = new Map<number, (specs: LoopSpecs | undefined) => void>();
+
 const inferApp: LoopInferApp | undefined =
   data.inferInLoop === undefined
     ? undefined
-    : createLoopInferApp(data.inferInLoop, (call, transfer, signal) => {
-        const id = (nextId += 1);
-        const onAbort = (): void => post({ kind: 'abort', id });
-        signal.addEventListener('abort', onAbort, { once: true });
-        return new Promise<LoopInferReply>((resolve) => {
-          calls.set(id, resolve);
-          post({ kind: 'infer', id, ...call }, transfer);
-        }).finally(() => signal.removeEventListener('abort', onAbort));
+    : createLoopInferApp(data.inferInLoop, {
+        infer(call, transfer, signal) {
+          const id = (nextId += 1);
+          const onAbort = (): void => post({ kind: 'abort', id });
+          signal.addEventListener('abort', onAbort, { once: true });
+          return new Promise<LoopInferReply>((resolve) => {
+            calls.set(id, resolve);
+            post({ kind: 'infer', id, ...call }, transfer);
+          }).finally(() => signal.removeEventListener('abort', onAbort));
+        },
+        specs(name, version) {
+          const id = (nextId += 1);
+          return new Promise<LoopSpecs | undefined>((resolve) => {
+            specLookups.set(id, resolve);
+            post({ kind: 'specs', id, name, version });
+          });
+        },
       });
 
 /** A Request carrying only what readBody looks at besides the body: its declared length. */
@@ -64,31 +82,35 @@ function writeWhole(
   res.writeHead(status, flat).end(body);
 }
 
-/** A request the loop answers itself (inferApp); its lease is held until the answer is written. */
+/**
+ * A request the loop answers itself (inferApp); its lease is held until the answer is written.
+ * False when it must go whole to the app after all (its body untouched).
+ */
 async function serveHere(
   app: LoopInferApp,
   req: IncomingMessage,
   res: ServerResponse,
-  here: Pick<LoopInferRequest, 'url' | 'path' | 'body' | 'lease'>,
-): Promise<void> {
-  const { lease } = here;
+  here: Pick<LoopInferRequest, 'url' | 'target' | 'body' | 'lease'>,
+): Promise<boolean> {
   const controller = new AbortController();
-  res.once('close', () => {
-    lease.release();
+  const onClose = (): void => {
+    here.lease.release();
     if (!res.writableFinished) controller.abort();
-  });
+  };
+  res.once('close', onClose);
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   }
   const response = await app.answer({ ...here, headers, signal: controller.signal });
-  if (res.destroyed) return;
-  writeWhole(
-    res,
-    response.status,
-    [...response.headers],
-    new Uint8Array(await response.arrayBuffer()),
-  );
+  if (response === undefined) {
+    res.off('close', onClose);
+    return false;
+  }
+  if (res.destroyed) return true;
+  const body = new Uint8Array(await response.arrayBuffer());
+  writeWhole(res, response.status, [...response.headers], body);
+  return true;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -111,10 +133,10 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     body = new Uint8Array(0);
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const path = refused === undefined ? inferApp?.pathOf(req.method, url, req.headers) : undefined;
-  if (inferApp !== undefined && path !== undefined) {
-    await serveHere(inferApp, req, res, { url, path, body, lease });
-    return;
+  const target =
+    refused === undefined ? inferApp?.targetOf(req.method, url, req.headers) : undefined;
+  if (inferApp !== undefined && target !== undefined) {
+    if (await serveHere(inferApp, req, res, { url, target, body, lease })) return;
   }
   const id = (nextId += 1);
   responses.set(id, res);
@@ -153,8 +175,15 @@ host.on('message', (message: RestHostMessage) => {
       if (res !== undefined) writeWhole(res, message.status, message.headers, message.body);
       return;
     }
+    case 'specs': {
+      const resolve = specLookups.get(message.id);
+      specLookups.delete(message.id);
+      resolve?.(message.specs);
+      return;
+    }
     case 'inferred':
-    case 'refused': {
+    case 'refused':
+    case 'stale': {
       const resolve = calls.get(message.id);
       calls.delete(message.id);
       resolve?.(message);

@@ -3,7 +3,7 @@ import { ServingError, loopWorkerModule, postToLoop, startTransportLoops } from 
 import type { InputsError, Logger, LoopPeer, ServerTls, TransportLoopControl } from '@ovms/core';
 import { DEFAULT_MAX_JSON_BYTES } from '@ovms/codecs';
 import type { RestApp } from './app.js';
-import { loopInferSide, runLoopInfer } from './loop-infer.js';
+import { loopInferSide, loopSpecs, runLoopInfer } from './loop-infer.js';
 import type { LoopInferSide } from './loop-infer.js';
 import { ownBuffer } from './rest-loop-protocol.js';
 import type { RestHostMessage, RestLoopMessage, RestLoopWorkerData } from './rest-loop-protocol.js';
@@ -41,7 +41,8 @@ export interface RunningRestLoops extends RestServer, TransportLoopControl {}
 /**
  * Serves the REST app on `loops` event loops: worker threads that each accept on host:port
  * (SO_REUSEPORT), parse HTTP (and TLS) and read bodies within the size limit and memory budget.
- * KServe infers of an app made by createRestApp are decoded and encoded in the loop, only their
+ * KServe infers and TF Serving predicts of an app made by createRestApp are decoded and encoded in
+ * the loop, only their
  * model call (inputs and outputs transferred) running in this thread, where the models and
  * their leases, statistics and metrics live; every other request goes whole to `app`, its
  * response back chunk by chunk (server-sent events stream as they do in one thread). A client
@@ -121,6 +122,11 @@ function connectLoop(
             .finally(() => inFlight.delete(message.id));
           return true;
         }
+        case 'specs':
+          void loopSpecs((side as LoopInferSide).deps, message).then((answer) =>
+            send(worker, answer),
+          );
+          return false;
         case 'abort':
           inFlight.get(message.id)?.abort();
           return false;

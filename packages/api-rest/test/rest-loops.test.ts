@@ -125,7 +125,7 @@ async function start(options: {
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
   });
   running.push(loops);
-  return { loops, memoryBudget, url: `http://127.0.0.1:${loops.port}` };
+  return { loops, memoryBudget, provider, app, url: `http://127.0.0.1:${loops.port}` };
 }
 
 /** One request on a connection of its own (as separate clients have): status and body. */
@@ -251,6 +251,46 @@ describe('REST transport loops', () => {
       .filter((record) => record.message === 'REST transport loop stopped')
       .map((record) => (record.fields as { decoded: number }).decoded);
     expect(decoded.reduce((sum, count) => sum + count, 0)).toBe(21);
+  });
+
+  it('decodes TF Serving predicts in the loop with the specs of the model it runs', async () => {
+    const records: Logged[] = [];
+    const { loops, provider, app } = await start({ logger: recordingLogger(records) });
+    const half = JSON.stringify({ instances: [1.5] });
+    expect(await once(loops.port, '/v1/models/identity:predict', half)).toEqual({
+      status: 200,
+      body: '{"predictions":[1.5]}',
+    });
+    // The same version reloaded with other specs: 1.5 is no INT32. The loop's cached FP32 specs
+    // are stale; the main thread says so and the request goes whole to the app, which decodes
+    // it with the specs it has.
+    const int32 = [{ name: 'x', dtype: 'INT32', shape: [-1] }] as const;
+    provider.add('identity', 1, {
+      state: 'AVAILABLE',
+      servable: { ...identity, inputs: int32, outputs: int32 },
+    });
+    const expected = await app.request('/v1/models/identity:predict', {
+      method: 'POST',
+      body: half,
+    });
+    expect(expected.status).toBe(400);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => once(loops.port, '/v1/models/identity:predict', half)),
+    );
+    for (const answer of answers) {
+      expect(answer).toEqual({ status: 400, body: await expected.clone().text() });
+    }
+    expect(await once(loops.port, '/v1/models/nope:predict', half)).toEqual({
+      status: 404,
+      body: '{"error": "Model with requested name is not found"}',
+    });
+    await loops.close(1_000);
+    const decoded = records
+      .filter((record) => record.message === 'REST transport loop stopped')
+      .map((record) => (record.fields as { decoded: number }).decoded);
+    // Each predict but the unknown model's (its specs lookup fails: sent whole) was decoded
+    // here once, stale ones included.
+    expect(decoded.reduce((sum, count) => sum + count, 0)).toBe(7);
   });
 
   it('cancels the model call of a decoded infer whose client goes away', async () => {
