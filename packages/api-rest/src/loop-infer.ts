@@ -81,6 +81,8 @@ export async function runLoopInfer(
   signal: AbortSignal,
 ): Promise<LoopInferAnswer> {
   const { id, name, outputs: wanted } = message;
+  // The request time counts the lookup, as the app's route does.
+  const started = performance.now();
   let lease: ServableLease | undefined;
   let lookupFailure: unknown;
   try {
@@ -98,26 +100,32 @@ export async function runLoopInfer(
   }
   const transfer: ArrayBuffer[] = [];
   const call: ModelCall = { ...CALLS[message.api], name, version: message.version };
-  const outcome = await trackCall(deps.metrics, deps.logger, call, async (tracked) => {
-    if (lease === undefined) throw toServingError(lookupFailure);
-    await using held = lease;
-    const servable = held.servable;
-    tracked.version = servable.version;
-    if (!Array.isArray(message.inputs)) {
-      const failure = message.inputs as Exclude<typeof message.inputs, readonly unknown[]>;
-      throw new ServingError(failure.code, failure.detail);
-    }
-    const outputs = await servable.infer({
-      inputs: fromWireTensors(message.inputs),
-      signal,
-      ...(wanted !== undefined && { outputs: wanted }),
-    });
-    return {
-      name: servable.name,
-      version: servable.version,
-      outputs: toWireTensors(outputs, transfer),
-    };
-  });
+  const outcome = await trackCall(
+    deps.metrics,
+    deps.logger,
+    call,
+    async (tracked) => {
+      if (lease === undefined) throw toServingError(lookupFailure);
+      await using held = lease;
+      const servable = held.servable;
+      tracked.version = servable.version;
+      if (!Array.isArray(message.inputs)) {
+        const failure = message.inputs as Exclude<typeof message.inputs, readonly unknown[]>;
+        throw new ServingError(failure.code, failure.detail);
+      }
+      const outputs = await servable.infer({
+        inputs: fromWireTensors(message.inputs),
+        signal,
+        ...(wanted !== undefined && { outputs: wanted }),
+      });
+      return {
+        name: servable.name,
+        version: servable.version,
+        outputs: toWireTensors(outputs, transfer),
+      };
+    },
+    started,
+  );
   if (outcome.ok) return { message: { kind: 'inferred', id, ...outcome.value }, transfer };
   const { response } = outcome;
   const body = new Uint8Array(await response.arrayBuffer());

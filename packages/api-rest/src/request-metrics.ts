@@ -32,15 +32,16 @@ export async function trackModelCall(
 
 /**
  * trackModelCall for a call whose value is not yet a Response: a model call a transport loop
- * decoded, whose answer the loop encodes.
+ * decoded, whose answer the loop encodes. `started` (performance.now()) when the call began
+ * before this (its lookup); now when absent.
  */
 export async function trackCall<Value>(
   metrics: MetricsRecorder,
   logger: Logger,
   call: ModelCall,
   handle: (call: ModelCall) => Promise<Value>,
+  started = performance.now(),
 ): Promise<TrackedOutcome<Value>> {
-  const started = performance.now();
   metrics.requestStarted();
   let outcome: TrackedOutcome<Value>;
   try {
