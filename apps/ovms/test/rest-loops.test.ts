@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlArgs, writeControlRepository } from './support/control-repository.js';
-import { loopRequests } from './support/loop-log.js';
+import { loopCounts, loopRequests } from './support/loop-log.js';
 import { startGrpcServerProcess, startReadyServer } from './support/server-process.js';
 import { httpsRequest, readClientTls, writeTestPki } from './support/tls.js';
 import type { GrpcServerProcess } from './support/server-process.js';
 
 // `--rest_workers 2` on the real `ovms` binary: connections spread over two REST transport
 // loops, every request reaches the one model instance of the main thread and answers as one
-// loop does; an unload and SIGTERM under load fail no admitted request (docs/performance.md
-// "Transport loops").
+// loop does (KServe infers decoded and encoded in the loops, only the model call in the main
+// thread; every other request forwarded whole); an unload and SIGTERM under load fail no
+// admitted request (docs/performance.md "Transport loops").
 const LOOPS = 2;
 const API_KEY = 'loops-key';
 const MAX_BODY = 4096;
@@ -26,9 +27,13 @@ let single: GrpcServerProcess;
 
 interface Answer {
   readonly status: number;
-  readonly contentType: string | undefined;
+  /** The headers a client reads besides the length (the date and connection differ). */
+  readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Buffer;
 }
+
+/** Headers that differ between any two answers, whoever sends them. */
+const PER_CONNECTION = new Set(['date', 'connection', 'keep-alive']);
 
 /**
  * One request on a connection of its own, as curl sends it: separate clients' connections are
@@ -58,7 +63,9 @@ function curl(
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
-            contentType: res.headers['content-type'],
+            headers: Object.fromEntries(
+              Object.entries(res.headers).filter(([name]) => !PER_CONNECTION.has(name)),
+            ),
             body: Buffer.concat(chunks),
           }),
         );
@@ -144,6 +151,139 @@ describe('REST transport loops (--rest_workers 2)', () => {
     }
     const kserve = await curl(looped, 'POST', inferPath('2'), kserveAdd());
     expect(json(kserve)).toMatchObject({ outputs: [{ name: 'sum', data: SUM }] });
+  });
+
+  it('answers failing infers as one loop does: bad inputs, unknown model or version, wrong dtype, over-limit', async () => {
+    const input = (name: string, datatype: string, shape: number[], data: unknown) => ({
+      name,
+      shape,
+      datatype,
+      data,
+    });
+    const infer = (...inputs: unknown[]) => JSON.stringify({ inputs });
+    const a = input('a', 'FP32', [1, 4], A);
+    const binary = binaryRequest();
+    const cases: [string, string | Buffer, Record<string, string>, number][] = [
+      // Decoding fails in the loop.
+      [inferPath('2'), '{"inputs": [', {}, 400],
+      [inferPath('2'), '{}', {}, 400],
+      [inferPath('2'), infer(a, input('b', 'FP32', [1, 4], [1, 2, 3])), {}, 400],
+      [inferPath('2'), infer(a, input('b', 'FP99', [1, 4], A)), {}, 400],
+      [inferPath('2'), binary.body, { 'inference-header-content-length': '9999' }, 400],
+      [inferPath('2'), binary.body.subarray(0, 40), binary.headers, 400],
+      // The model decides in the main thread.
+      [inferPath('2'), infer(a, input('c', 'FP32', [1, 4], A)), {}, 400],
+      [inferPath('2'), infer(a, input('b', 'INT32', [1, 4], A)), {}, 400],
+      [inferPath('2'), infer(a, input('b', 'FP32', [1, 2, 2], A)), {}, 400],
+      [inferPath('2'), infer(a), {}, 400],
+      [
+        inferPath('2'),
+        JSON.stringify({ inputs: [a, { ...a, name: 'b' }], outputs: [{ name: 'nope' }] }),
+        {},
+        400,
+      ],
+      // The lookup first, whatever the body (OVMS's order).
+      ['/v2/models/nope/infer', kserveAdd(), {}, 404],
+      ['/v2/models/nope/infer', '{"inputs": [', {}, 404],
+      [inferPath('9'), kserveAdd(), {}, 404],
+      [inferPath('9'), '{}', {}, 404],
+      // Forwarded whole: a raw input, a header that is not a length, a version out of range.
+      [inferPath('2'), Buffer.alloc(32), { 'inference-header-content-length': '0' }, 400],
+      [inferPath('2'), kserveAdd(), { 'inference-header-content-length': 'x' }, 400],
+      [inferPath('99999999999999999999'), kserveAdd(), {}, 404],
+      ['/v2/models/ad%64/infer', kserveAdd(), {}, 200],
+      // Over the body limit, and a JSON header beyond the body.
+      [inferPath('2'), Buffer.alloc(MAX_BODY + 1, 0x20), {}, 413],
+      [inferPath('2'), kserveAdd(), { 'inference-header-content-length': '100000' }, 400],
+    ];
+    const statuses: number[] = [];
+    for (const [path, body, headers] of cases) {
+      const [fromLoops, fromOne] = await Promise.all([
+        curl(looped, 'POST', path, body, headers),
+        curl(single, 'POST', path, body, headers),
+      ]);
+      expect(fromLoops, `${path} ${String(body).slice(0, 60)}`).toEqual(fromOne);
+      statuses.push(fromLoops.status);
+    }
+    expect(statuses).toEqual(cases.map(([, , , status]) => status));
+  });
+
+  it('answers failing TF Serving predicts as one loop does', async () => {
+    const cases: [string, string, number][] = [
+      ['/v1/models/fixed:predict', '{"instances": [', 400],
+      ['/v1/models/fixed:predict', '{}', 400],
+      ['/v1/models/fixed:predict', JSON.stringify({ instances: [['a', 'b', 'c']] }), 400],
+      ['/v1/models/fixed:predict', JSON.stringify({ instances: [[1, 2]] }), 400],
+      ['/v1/models/fixed:predict', JSON.stringify({ inputs: { z: [[1, 2, 3]] } }), 400],
+      ['/v1/models/fixed:predict', JSON.stringify({ instances: [[1, 2, 3]], inputs: {} }), 400],
+      ['/v1/models/nope:predict', JSON.stringify({ instances: [[1, 2, 3]] }), 404],
+      ['/v1/models/nope:predict', '{', 404],
+      ['/v1/models/fixed/versions/9:predict', JSON.stringify({ instances: [[1, 2, 3]] }), 404],
+      ['/v1/models/fixed/versions/1:predict', JSON.stringify({ instances: [[1, 2, 3]] }), 200],
+      ['/v1/models/fixed:predict', 'x'.repeat(MAX_BODY + 1), 413],
+    ];
+    const statuses: number[] = [];
+    for (const [path, body] of cases) {
+      const [fromLoops, fromOne] = await Promise.all([
+        curl(looped, 'POST', path, body),
+        curl(single, 'POST', path, body),
+      ]);
+      expect(fromLoops, `${path} ${body.slice(0, 60)}`).toEqual(fromOne);
+      statuses.push(fromLoops.status);
+    }
+    expect(statuses).toEqual(cases.map(([, , status]) => status));
+  });
+
+  it('answers CORS and the API key on decoded infers as one loop does', async () => {
+    const origin = { origin: 'https://page.example' };
+    const cases: [string, Record<string, string>][] = [
+      ['POST', origin],
+      ['POST', { ...origin, authorization: 'Bearer wrong' }],
+      ['POST', { ...origin, authorization: '' }],
+      // The scheme is case-insensitive (RFC 9110), in the loop as in the app.
+      ['POST', { ...origin, authorization: `bearer ${API_KEY}` }],
+      ['OPTIONS', { ...origin, 'access-control-request-method': 'POST' }],
+    ];
+    const statuses: number[] = [];
+    for (const [method, headers] of cases) {
+      const body = method === 'POST' ? kserveAdd() : undefined;
+      const [fromLoops, fromOne] = await Promise.all([
+        curl(looped, method, inferPath('2'), body, headers),
+        curl(single, method, inferPath('2'), body, headers),
+      ]);
+      expect(fromLoops, `${method} ${JSON.stringify(headers)}`).toEqual(fromOne);
+      statuses.push(fromLoops.status);
+    }
+    expect(statuses).toEqual([200, 401, 401, 200, 204]);
+  });
+
+  it('infers whose clients go away leave the server answering as one loop does', async () => {
+    const cut = Array.from(
+      { length: 40 },
+      () =>
+        new Promise<void>((resolve) => {
+          const [hostName, port] = looped.restAddress.split(':');
+          const req = httpRequest({
+            host: hostName,
+            port: Number(port),
+            path: inferPath('2'),
+            method: 'POST',
+            agent: false,
+            headers: { authorization: `Bearer ${API_KEY}` },
+          });
+          req.on('error', () => resolve());
+          req.on('close', () => resolve());
+          // The whole body sent, then the connection cut before the answer is read.
+          req.end(kserveAdd(), () => req.destroy());
+        }),
+    );
+    await Promise.all(cut);
+    const [fromLoops, fromOne] = await Promise.all([
+      curl(looped, 'POST', inferPath('2'), kserveAdd()),
+      curl(single, 'POST', inferPath('2'), kserveAdd()),
+    ]);
+    expect(fromOne.status).toBe(200);
+    expect(fromLoops).toEqual(fromOne);
   });
 
   it('serves metrics and model control through a loop, and refuses a large body (413) and a missing key (401) as one loop does', async () => {
@@ -244,6 +384,11 @@ describe('REST transport loops (--rest_workers 2)', () => {
     const perLoop = loopRequests(looped.output(), 'REST');
     expect(perLoop).toHaveLength(LOOPS);
     expect(perLoop.every((requests) => requests > 0)).toBe(true);
+    // KServe infers (and TF Serving predicts) were decoded in the loops: every loop sent model
+    // calls, not whole requests.
+    const decoded = loopCounts(looped.output(), 'REST', 'decoded');
+    expect(decoded.every((count) => count > 0)).toBe(true);
+    expect(decoded.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(160);
     // Health probes of the start go through the loops too: at least every request seen here.
     expect(perLoop.reduce((sum, requests) => sum + requests, 0)).toBeGreaterThanOrEqual(
       160 + answered.length,

@@ -21,6 +21,7 @@ import { createCorsMiddleware } from './cors.js';
 import type { RestCorsOptions } from './cors.js';
 import { errorResponse, failureResponse } from './errors.js';
 import { serveKServeModel, serverLive, serverMetadata, serverReady } from './kserve-routes.js';
+import { registerLoopInfer } from './loop-infer.js';
 import {
   matchKServePath,
   matchRepositoryPath,
@@ -181,6 +182,11 @@ export function createRestApp(options: RestAppOptions): RestApp {
     }
     const path = matchKServePath(c.req.path);
     return path === undefined ? Promise.resolve(notFound(c)) : serveKServeModel(deps, c, path);
+  });
+  // Transport loops decode KServe infers themselves, behind the same CORS and API key.
+  registerLoopInfer(app, {
+    deps,
+    access: { cors: options.cors, apiKey: options.apiKey, maxBodyBytes: deps.maxBodyBytes },
   });
   return app;
 }

@@ -57,8 +57,11 @@ export function requestBytes(deps: RestDeps, c: RestContext): Promise<Uint8Array
  * cannot hold them. Binary inputs view the body, which the lease already covers.
  */
 export function leaseTensors(c: RestContext, inputs: TensorMap, body: Uint8Array): void {
-  const lease = c.get('memoryLease');
-  if (lease === undefined) return;
+  c.get('memoryLease')?.grow(bytesBesides(inputs, body));
+}
+
+/** The bytes of `inputs` that do not view `body` (decoded JSON values, base64 strings). */
+export function bytesBesides(inputs: TensorMap, body: Uint8Array): number {
   let bytes = 0;
   for (const tensor of inputs.values()) {
     if (tensor.dtype === 'BYTES') {
@@ -67,5 +70,5 @@ export function leaseTensors(c: RestContext, inputs: TensorMap, body: Uint8Array
       bytes += tensor.data.byteLength;
     }
   }
-  lease.grow(bytes);
+  return bytes;
 }

@@ -4,8 +4,10 @@ import {
   StatusCode,
   chooseVersionStatus,
   type ServableProvider,
+  type TensorMap,
 } from '@ovms/core';
 import { decodeKServeInferRequest, encodeKServeInferResponse } from '@ovms/codecs';
+import type { KServeInferRequest } from '@ovms/codecs';
 import { leaseTensors, requestBytes, type RestContext, type RestDeps } from './context.js';
 import { jsonResponse } from './errors.js';
 import { kserveMetadataJson } from './metadata-json.js';
@@ -20,7 +22,7 @@ type Handler = (
   call: ModelCall,
 ) => Promise<Response>;
 
-const INFERENCE_HEADER = 'Inference-Header-Content-Length';
+export const INFERENCE_HEADER = 'Inference-Header-Content-Length';
 
 /** OVMS method labels of `ovms_requests_*` for the KServe REST calls. */
 const METRIC_METHODS: Readonly<Record<KServeAction, string>> = {
@@ -109,9 +111,19 @@ async function infer(
     ...(wanted !== undefined ? { outputs: wanted } : {}),
   });
   // Binary outputs are copied into the body here, before the lease lets the engine buffers go.
+  return kserveInferAnswer(servable.name, servable.version, outputs, request);
+}
+
+/** The answer to a KServe infer `request` that `name` version `version` served with `outputs`. */
+export function kserveInferAnswer(
+  name: string,
+  version: number,
+  outputs: TensorMap,
+  request: KServeInferRequest,
+): Response {
   const encoded = encodeKServeInferResponse({
-    modelName: servable.name,
-    modelVersion: String(servable.version),
+    modelName: name,
+    modelVersion: String(version),
     outputs,
     ...(request.id !== undefined ? { id: request.id } : {}),
     ...(request.outputs !== undefined ? { requested: request.outputs } : {}),

@@ -10,6 +10,11 @@ export interface ModelCall {
   version: number | undefined;
 }
 
+/** What a tracked call gave: its value, or the `{"error": …}` answer to what it threw. */
+export type TrackedOutcome<Value> =
+  | { readonly ok: true; readonly value: Value }
+  | { readonly ok: false; readonly response: Response };
+
 /**
  * Runs one request that names a model and reports it to `ovms_requests_success` /
  * `ovms_requests_fail` and `ovms_request_time_us` (interface REST): success when the handler
@@ -21,15 +26,29 @@ export async function trackModelCall(
   call: ModelCall,
   handle: (call: ModelCall) => Promise<Response>,
 ): Promise<Response> {
-  const started = performance.now();
+  const outcome = await trackCall(metrics, logger, call, handle);
+  return outcome.ok ? outcome.value : outcome.response;
+}
+
+/**
+ * trackModelCall for a call whose value is not yet a Response: a model call a transport loop
+ * decoded, whose answer the loop encodes. `started` (performance.now()) when the call began
+ * before this (its lookup); now when absent.
+ */
+export async function trackCall<Value>(
+  metrics: MetricsRecorder,
+  logger: Logger,
+  call: ModelCall,
+  handle: (call: ModelCall) => Promise<Value>,
+  started = performance.now(),
+): Promise<TrackedOutcome<Value>> {
   metrics.requestStarted();
-  let response: Response;
-  let ok = true;
+  let outcome: TrackedOutcome<Value>;
   try {
-    response = await handle(call);
+    outcome = { ok: true, value: await handle(call) };
   } catch (error) {
-    ok = false;
-    response = failureResponse(error, logger, `${call.api} ${call.method} ${call.name}`);
+    const where = `${call.api} ${call.method} ${call.name}`;
+    outcome = { ok: false, response: failureResponse(error, logger, where) };
   }
   metrics.requestDone({
     api: call.api,
@@ -37,8 +56,8 @@ export async function trackModelCall(
     method: call.method,
     name: call.name,
     version: call.version,
-    ok,
+    ok: outcome.ok,
     durationUs: Math.round((performance.now() - started) * 1000),
   });
-  return response;
+  return outcome;
 }

@@ -1,8 +1,10 @@
 import type { Worker } from 'node:worker_threads';
-import { loopWorkerModule, postToLoop, startTransportLoops } from '@ovms/core';
-import type { Logger, LoopPeer, TransportLoopControl, ServerTls } from '@ovms/core';
+import { ServingError, loopWorkerModule, postToLoop, startTransportLoops } from '@ovms/core';
+import type { InputsError, Logger, LoopPeer, ServerTls, TransportLoopControl } from '@ovms/core';
 import { DEFAULT_MAX_JSON_BYTES } from '@ovms/codecs';
 import type { RestApp } from './app.js';
+import { loopInferSide, loopSpecs, runLoopInfer } from './loop-infer.js';
+import type { LoopInferSide } from './loop-infer.js';
 import { ownBuffer } from './rest-loop-protocol.js';
 import type { RestHostMessage, RestLoopMessage, RestLoopWorkerData } from './rest-loop-protocol.js';
 import type { RestServer, RestTimeouts } from './server.js';
@@ -38,13 +40,17 @@ export interface RunningRestLoops extends RestServer, TransportLoopControl {}
 
 /**
  * Serves the REST app on `loops` event loops: worker threads that each accept on host:port
- * (SO_REUSEPORT), parse HTTP (and TLS) and read bodies within the size limit and memory budget,
- * then pass each request whole to `app` in this thread, where the models and their leases,
- * statistics and metrics live; the response goes back chunk by chunk (server-sent events
- * stream as they do in one thread) and a client that goes away aborts its request here.
+ * (SO_REUSEPORT), parse HTTP (and TLS) and read bodies within the size limit and memory budget.
+ * KServe infers and TF Serving predicts of an app made by createRestApp are decoded and encoded in
+ * the loop, only their
+ * model call (inputs and outputs transferred) running in this thread, where the models and
+ * their leases, statistics and metrics live; every other request goes whole to `app`, its
+ * response back chunk by chunk (server-sent events stream as they do in one thread). A client
+ * that goes away aborts its request here.
  */
 export async function startRestLoops(options: RestLoopsOptions): Promise<RunningRestLoops> {
   const { memoryBudget } = options;
+  const side = loopInferSide(options.app);
   const loops = await startTransportLoops<RestLoopWorkerData, RestLoopMessage>({
     name: 'REST',
     worker: WORKER,
@@ -58,8 +64,9 @@ export async function startRestLoops(options: RestLoopsOptions): Promise<Running
       tls: options.tls,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_JSON_BYTES,
       budget: { buffer: memoryBudget.buffer, limitBytes: memoryBudget.limitBytes },
+      inferInLoop: side?.access,
     }),
-    connect: (worker) => connectLoop(worker, options.app),
+    connect: (worker) => connectLoop(worker, options.app, side),
     logger: options.logger,
   });
   return {
@@ -77,13 +84,23 @@ function send(worker: Worker, message: RestHostMessage, transfer: ArrayBuffer[] 
   postToLoop(worker, message, transfer);
 }
 
-/** This thread's side of a loop: its requests answered by `app`, aborted if it ends. */
-function connectLoop(worker: Worker, app: RestApp): LoopPeer<RestLoopMessage> {
+/**
+ * This thread's side of a loop: the model calls of infers it decoded (run as the app runs them,
+ * with `side`'s dependencies), and its other requests answered by `app`; aborted if it ends.
+ */
+function connectLoop(
+  worker: Worker,
+  app: RestApp,
+  side: LoopInferSide | undefined,
+): LoopPeer<RestLoopMessage> {
   const inFlight = new Map<number, AbortController>();
+  let decoded = 0;
   return {
     ended() {
       for (const controller of inFlight.values()) controller.abort();
     },
+    // How many of its requests the loop decoded itself (the rest were forwarded whole).
+    counts: () => ({ decoded }),
     receive(message) {
       switch (message.kind) {
         case 'request': {
@@ -95,12 +112,36 @@ function connectLoop(worker: Worker, app: RestApp): LoopPeer<RestLoopMessage> {
             .finally(() => inFlight.delete(message.id));
           return true;
         }
+        case 'infer': {
+          decoded += 1;
+          const controller = new AbortController();
+          inFlight.set(message.id, controller);
+          // Sent only by loops started with the side's access, so it is there.
+          void runLoopInfer((side as LoopInferSide).deps, message, controller.signal)
+            .then((answer) => send(worker, answer.message, answer.transfer))
+            .finally(() => inFlight.delete(message.id));
+          return true;
+        }
+        case 'specs':
+          void loopSpecs((side as LoopInferSide).deps, message).then((answer) =>
+            send(worker, answer),
+          );
+          return false;
         case 'abort':
           inFlight.get(message.id)?.abort();
           return false;
       }
     },
   };
+}
+
+/** A body whose reading fails as it did in the loop: the route that reads it answers that. */
+function failingBody(refused: InputsError): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.error(new ServingError(refused.code, refused.detail));
+    },
+  });
 }
 
 /** Answers one forwarded request with `app`, sending its response to the loop as it comes. */
@@ -122,13 +163,18 @@ async function answer(
   }
   const method = request.method;
   const withBody = !BODYLESS.has(method);
-  if (withBody) forwarded.set('content-length', String(request.body.byteLength));
+  const { refused } = request;
+  if (withBody && refused === undefined) {
+    forwarded.set('content-length', String(request.body.byteLength));
+  }
   const response = await app.fetch(
     new Request(url, {
       method,
       headers: forwarded,
       signal,
-      ...(withBody && { body: request.body }),
+      ...(withBody && { body: refused === undefined ? request.body : failingBody(refused) }),
+      // A stream body (failingBody) must say so.
+      duplex: 'half',
     }),
   );
   const { status } = response;

@@ -25,6 +25,23 @@ const identity: Servable = {
     Promise.resolve(new Map([['x', request.inputs.get('x')!]])),
 };
 
+/** A model whose calls wait until cancelled, reporting each cancellation. */
+const held = (() => {
+  let cancelled = 0;
+  const servable: Servable = {
+    ...identity,
+    name: 'held',
+    infer: (request) =>
+      new Promise<TensorMap>((_resolve, reject) => {
+        request.signal?.addEventListener('abort', () => {
+          cancelled += 1;
+          reject(new Error('cancelled'));
+        });
+      }),
+  };
+  return { servable, cancelled: () => cancelled };
+})();
+
 /** A `/v3/events` stream that sends one event, then the second once `next()` is called. */
 function eventStream() {
   let next!: () => void;
@@ -85,6 +102,7 @@ async function start(options: {
 }) {
   const provider = new TestServableProvider();
   provider.add('identity', 1, { state: 'AVAILABLE', servable: identity });
+  provider.add('held', 1, { state: 'AVAILABLE', servable: held.servable });
   const buffer = new SharedArrayBuffer(8);
   const memoryBudget = createMemoryBudget(options.budget ?? 0, buffer);
   const app = createRestApp({
@@ -107,7 +125,7 @@ async function start(options: {
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
   });
   running.push(loops);
-  return { loops, memoryBudget, url: `http://127.0.0.1:${loops.port}` };
+  return { loops, memoryBudget, provider, app, url: `http://127.0.0.1:${loops.port}` };
 }
 
 /** One request on a connection of its own (as separate clients have): status and body. */
@@ -187,13 +205,14 @@ describe('REST transport loops', () => {
     await expect.poll(() => second.cancelled()).toBe(true);
   });
 
-  it('refuses a body over the size limit with 413 in the loop, before the app sees it', async () => {
+  it('refuses a body over the size limit with 413 in the loop, the app answering the refusal as it would its own', async () => {
     const { loops } = await start({ maxBodyBytes: 10 });
     expect(await once(loops.port, '/v1/models/identity:predict', predict)).toEqual({
       status: 413,
       body: '{"error": "Request body is too large - the limit is 10 bytes; received Content-Length 21"}',
     });
-    expect(loops.requests()).toEqual([0, 0]);
+    // Forwarded without its body, so that the route (after CORS and the key) answers it.
+    expect(loops.requests().reduce((sum, requests) => sum + requests, 0)).toBe(1);
   });
 
   it('counts bodies against the shared memory budget in the loop: 503 over it, all given back', async () => {
@@ -202,8 +221,93 @@ describe('REST transport loops', () => {
       status: 503,
       body: '{"error": "Too many requests in queue - memory budget exceeded: requests in flight hold 0 of 16 bytes and this one needs 21 more; retry later or send a smaller request"}',
     });
-    expect(loops.requests()).toEqual([0, 0]);
+    expect(loops.requests().reduce((sum, requests) => sum + requests, 0)).toBe(1);
     expect(memoryBudget.inUseBytes).toBe(0);
+  });
+
+  it('decodes and encodes KServe infers in the loop, this thread running only the model call', async () => {
+    const records: Logged[] = [];
+    const { loops, memoryBudget } = await start({ logger: recordingLogger(records), budget: 1e6 });
+    const infer = JSON.stringify({
+      id: 'r',
+      inputs: [{ name: 'x', shape: [3], datatype: 'FP32', data: [1, 2, 3] }],
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => once(loops.port, '/v2/models/identity/infer', infer)),
+    );
+    for (const answer of answers) {
+      expect(answer).toEqual({
+        status: 200,
+        body: '{"model_name":"identity","model_version":"1","id":"r","outputs":[{"name":"x","datatype":"FP32","shape":[3],"data":[1,2,3]}]}',
+      });
+    }
+    expect(await once(loops.port, '/v2/models/nope/infer', '{')).toEqual({
+      status: 404,
+      body: '{"error": "Model with requested name is not found"}',
+    });
+    await expect.poll(() => memoryBudget.inUseBytes).toBe(0);
+    await loops.close(1_000);
+    const decoded = records
+      .filter((record) => record.message === 'REST transport loop stopped')
+      .map((record) => (record.fields as { decoded: number }).decoded);
+    expect(decoded.reduce((sum, count) => sum + count, 0)).toBe(21);
+  });
+
+  it('decodes TF Serving predicts in the loop with the specs of the model it runs', async () => {
+    const records: Logged[] = [];
+    const { loops, provider, app } = await start({ logger: recordingLogger(records) });
+    const half = JSON.stringify({ instances: [1.5] });
+    expect(await once(loops.port, '/v1/models/identity:predict', half)).toEqual({
+      status: 200,
+      body: '{"predictions":[1.5]}',
+    });
+    // The same version reloaded with other specs: 1.5 is no INT32. The loop's cached FP32 specs
+    // are stale; the main thread says so and the request goes whole to the app, which decodes
+    // it with the specs it has.
+    const int32 = [{ name: 'x', dtype: 'INT32', shape: [-1] }] as const;
+    provider.add('identity', 1, {
+      state: 'AVAILABLE',
+      servable: { ...identity, inputs: int32, outputs: int32 },
+    });
+    const expected = await app.request('/v1/models/identity:predict', {
+      method: 'POST',
+      body: half,
+    });
+    expect(expected.status).toBe(400);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => once(loops.port, '/v1/models/identity:predict', half)),
+    );
+    for (const answer of answers) {
+      expect(answer).toEqual({ status: 400, body: await expected.clone().text() });
+    }
+    expect(await once(loops.port, '/v1/models/nope:predict', half)).toEqual({
+      status: 404,
+      body: '{"error": "Model with requested name is not found"}',
+    });
+    await loops.close(1_000);
+    const decoded = records
+      .filter((record) => record.message === 'REST transport loop stopped')
+      .map((record) => (record.fields as { decoded: number }).decoded);
+    // Each predict but the unknown model's (its specs lookup fails: sent whole) was decoded
+    // here once, stale ones included.
+    expect(decoded.reduce((sum, count) => sum + count, 0)).toBe(7);
+  });
+
+  it('cancels the model call of a decoded infer whose client goes away', async () => {
+    const { loops } = await start({});
+    const before = held.cancelled();
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: loops.port,
+      path: '/v2/models/held/infer',
+      method: 'POST',
+      agent: false,
+    });
+    req.on('error', () => {});
+    req.end(JSON.stringify({ inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }] }));
+    await expect.poll(() => loops.requests().reduce((sum, requests) => sum + requests, 0)).toBe(1);
+    req.destroy();
+    await expect.poll(() => held.cancelled()).toBe(before + 1);
   });
 
   it('logs and replaces a loop that ends, which then serves again', async () => {

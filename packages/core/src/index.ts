@@ -101,14 +101,23 @@ export {
 } from './kserve-answers.js';
 export { createMemoryBudget, memoryBudgetExceeded } from './memory-budget.js';
 export type { MemoryBudget, MemoryLease } from './memory-budget.js';
-export { loopWorkerModule, postToLoop, startTransportLoops } from './transport-loops.js';
+export {
+  fromWireTensors,
+  loopWorkerModule,
+  postToLoop,
+  startTransportLoops,
+  toWireTensors,
+} from './transport-loops.js';
 export type {
+  InputsError,
+  LoopInferred,
   LoopLifecycleMessage,
   LoopPeer,
   LoopWorkerModule,
   TransportLoopControl,
   TransportLoops,
   TransportLoopsOptions,
+  WireTensor,
 } from './transport-loops.js';
 export { RequestQueue } from './request-queue.js';
 export type { RequestQueueOptions } from './request-queue.js';

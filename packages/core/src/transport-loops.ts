@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
+import type { Tensor, TensorMap } from './tensor.js';
 import type { Logger } from './logger.js';
+import type { StatusCode } from './status.js';
 
 /** What every transport loop reports besides its own traffic. */
 export type LoopLifecycleMessage =
@@ -14,6 +16,8 @@ export interface LoopPeer<Message> {
   receive(message: Exclude<Message, LoopLifecycleMessage>): boolean;
   /** The loop ended: whatever it asked for and is still running here is cancelled. */
   ended(): void;
+  /** Counts of its own the transport logs with the loop's request count at stop. */
+  counts?(): Readonly<Record<string, number>>;
 }
 
 export interface TransportLoopsOptions<Data, Message> {
@@ -76,6 +80,7 @@ export interface TransportLoops extends TransportLoopControl {
 
 interface Loop {
   readonly worker: Worker;
+  readonly peer: Pick<LoopPeer<unknown>, 'counts'>;
   /** Resolves with the bound port; rejects if the thread ends before it listens. */
   readonly listening: Promise<number>;
   readonly exited: Promise<void>;
@@ -154,7 +159,8 @@ export async function startTransportLoops<Data, Message>(
           const timer = setTimeout(() => void loop.worker.terminate(), graceMs + 1_000);
           await loop.exited;
           clearTimeout(timer);
-          logger.info({ loop: index, requests: loop.requests }, `${name} transport loop stopped`);
+          const counts = { loop: index, requests: loop.requests, ...loop.peer.counts?.() };
+          logger.info(counts, `${name} transport loop stopped`);
         }),
       );
     },
@@ -174,6 +180,7 @@ function startLoop<Data, Message>(options: TransportLoopsOptions<Data, Message>,
   listening.catch(() => {});
   const loop: Loop = {
     worker,
+    peer,
     listening,
     exited: new Promise<void>((resolve) =>
       worker.once('exit', () => {
@@ -200,4 +207,76 @@ function startLoop<Data, Message>(options: TransportLoopsOptions<Data, Message>,
     }
   });
   return loop;
+}
+
+/**
+ * A tensor as it crosses between a transport loop and the main thread: its bytes in one
+ * ArrayBuffer of its own, transferred rather than cloned (a view's clone would copy the whole
+ * buffer under it: the request message, or a pooled slab). BYTES elements are packed one after
+ * the other, `lengths` telling them apart.
+ */
+export interface WireTensor {
+  readonly name: string;
+  readonly dtype: Tensor['dtype'];
+  readonly shape: readonly number[];
+  readonly data: Uint8Array;
+  readonly lengths: readonly number[] | undefined;
+}
+
+/** Why a loop could not decode a request's inputs: a ServingError's code and detail. */
+export interface InputsError {
+  readonly code: StatusCode;
+  readonly detail: string | undefined;
+}
+
+/** A model call's outputs, sent from the main thread to the loop that decoded its inputs. */
+export interface LoopInferred {
+  readonly kind: 'inferred';
+  readonly id: number;
+  readonly name: string;
+  readonly version: number;
+  readonly outputs: readonly WireTensor[];
+}
+
+/** `tensors` as WireTensors, each copied into a buffer of its own listed in `transfer`. */
+export function toWireTensors(tensors: TensorMap, transfer: ArrayBuffer[]): WireTensor[] {
+  const wire: WireTensor[] = [];
+  for (const [name, tensor] of tensors) {
+    let data: Uint8Array;
+    let lengths: number[] | undefined;
+    if (tensor.dtype === 'BYTES') {
+      lengths = tensor.data.map((element) => element.byteLength);
+      data = new Uint8Array(new ArrayBuffer(lengths.reduce((sum, length) => sum + length, 0)));
+      let offset = 0;
+      for (const element of tensor.data) {
+        data.set(element, offset);
+        offset += element.byteLength;
+      }
+    } else {
+      data = new Uint8Array(new ArrayBuffer(tensor.data.byteLength));
+      data.set(tensor.data);
+    }
+    transfer.push(data.buffer as ArrayBuffer);
+    wire.push({ name, dtype: tensor.dtype, shape: tensor.shape, data, lengths });
+  }
+  return wire;
+}
+
+/** The TensorMap of WireTensors received (views of their buffers, no copy). */
+export function fromWireTensors(wire: readonly WireTensor[]): TensorMap {
+  const tensors: TensorMap = new Map();
+  for (const tensor of wire) {
+    if (tensor.dtype === 'BYTES') {
+      const elements: Uint8Array[] = [];
+      let offset = 0;
+      for (const length of tensor.lengths ?? []) {
+        elements.push(tensor.data.subarray(offset, offset + length));
+        offset += length;
+      }
+      tensors.set(tensor.name, { dtype: 'BYTES', shape: tensor.shape, data: elements });
+    } else {
+      tensors.set(tensor.name, { dtype: tensor.dtype, shape: tensor.shape, data: tensor.data });
+    }
+  }
+  return tensors;
 }
