@@ -95,9 +95,9 @@ export const FLAGS: readonly FlagSpec[] = [
         '`key=value` pairs passed to the grpc-js server as channel options; integer values become numbers. They override the HTTP/2 limits ovms-ts sets (docs/security.md "Limits").',
     },
   ),
-  server('rest_workers', 'uint', 'Number of REST worker threads (default: by CPUs)', {
+  server('rest_workers', 'uint', 'Number of REST transport loops (default: none)', {
     notes:
-      'At least 2; needs `--rest_port`. Absent: the main thread serves REST. Set: that many transport loops (threads on the port, SO_REUSEPORT) run HTTP, TLS and body limits; the main thread answers (docs/performance.md "Transport loops").',
+      'At least 2; needs `--rest_port`. Absent: the main thread serves REST (OVMS sizes its pool by CPUs; here loops measured slower on 2 CPUs). Set: that many transport loops (threads on the port, SO_REUSEPORT) run HTTP, TLS, body limits and the KServe infer / TF Serving predict decoding and encoding; the model call and every other route are answered by the main thread (docs/performance.md "Transport loops").',
   }),
   server('log_level', 'string', 'One of TRACE, DEBUG, INFO, WARNING, ERROR (default INFO)', {
     default: 'INFO',
