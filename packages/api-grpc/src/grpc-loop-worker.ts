@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { ServingError, StatusCode, silentLogger } from '@ovms/core';
+import { ServingError, StatusCode, createSharedMemoryBudget, silentLogger } from '@ovms/core';
 import { createHealthService } from './health-service.js';
 import { createLoopHandlers, RemoteFailure } from './loop-handlers.js';
 import type { LoopLink, RemoteOutputs } from './loop-handlers.js';
@@ -18,7 +18,6 @@ import {
   predictionServiceDefinition,
 } from './service-definitions.js';
 import { createServingReflection, grpcServiceNames } from './services.js';
-import { createSharedMemoryBudget } from './shared-memory-budget.js';
 
 const data = workerData as LoopWorkerData;
 const host = parentPort as MessagePort;

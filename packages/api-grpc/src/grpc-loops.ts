@@ -1,11 +1,10 @@
 import type { Worker } from 'node:worker_threads';
 import { loopWorkerModule, postToLoop, startTransportLoops } from '@ovms/core';
-import type { Logger, LoopPeer, TransportLoopControl } from '@ovms/core';
+import type { Logger, LoopPeer, SharedMemoryBudget, TransportLoopControl } from '@ovms/core';
 import type { LoopCalls } from './loop-calls.js';
 import type { HostMessage, LoopMessage, LoopWorkerData } from './loop-protocol.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './server.js';
 import type { GrpcServerOptions, RunningGrpcServer } from './server.js';
-import type { SharedMemoryBudget } from './shared-memory-budget.js';
 
 const WORKER = loopWorkerModule(import.meta.url, 'grpc-loop-worker');
 

@@ -12,5 +12,3 @@ export { OPEN_GRPC_SERVICES, grpcServiceName } from './service-names.js';
 export { OPEN_GRPC_CALLS } from './api-key-interceptor.js';
 export { startGrpcLoops } from './grpc-loops.js';
 export type { GrpcLoopsOptions, RunningGrpcLoops } from './grpc-loops.js';
-export { createSharedMemoryBudget } from './shared-memory-budget.js';
-export type { SharedMemoryBudget } from './shared-memory-budget.js';

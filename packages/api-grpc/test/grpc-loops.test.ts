@@ -1,8 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createModelServable, ServingError, StatusCode } from '@ovms/core';
+import {
+  createModelServable,
+  createSharedMemoryBudget,
+  ServingError,
+  StatusCode,
+} from '@ovms/core';
 import type { LoadedModel, Logger, TensorMap } from '@ovms/core';
-import { createSharedMemoryBudget } from '../src/index.js';
 import {
   closeClients,
   expectStatus,

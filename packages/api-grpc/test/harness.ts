@@ -4,21 +4,15 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { expect } from 'vitest';
 import type { MetricsRecorder, RequestRecord } from '@ovms/core';
-import { silentLogger } from '@ovms/core';
-import type { Logger } from '@ovms/core';
-import {
-  createGrpcServices,
-  createSharedMemoryBudget,
-  startGrpcLoops,
-  startGrpcServer,
-} from '../src/index.js';
+import { createSharedMemoryBudget, silentLogger } from '@ovms/core';
+import type { Logger, SharedMemoryBudget } from '@ovms/core';
+import { createGrpcServices, startGrpcLoops, startGrpcServer } from '../src/index.js';
 import type {
   GrpcServerOptions,
   GrpcServices,
   GrpcServicesOptions,
   RunningGrpcLoops,
   RunningGrpcServer,
-  SharedMemoryBudget,
 } from '../src/index.js';
 import { FixtureProvider } from './fixture-provider.js';
 

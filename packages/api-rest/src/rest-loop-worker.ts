@@ -10,7 +10,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { createMemoryBudget, toServingError } from '@ovms/core';
+import { createSharedMemoryBudget, toServingError } from '@ovms/core';
 import type { InputsError } from '@ovms/core';
 import { readBody } from './body.js';
 import { createLoopInferApp } from './loop-infer-app.js';
@@ -28,7 +28,7 @@ const data = workerData as RestLoopWorkerData;
 const host = parentPort as MessagePort;
 const post = (message: RestLoopMessage, transfer: ArrayBuffer[] = []): void =>
   host.postMessage(message, transfer);
-const budget = createMemoryBudget(data.budget.limitBytes, data.budget.buffer);
+const budget = createSharedMemoryBudget(data.budget.limitBytes, data.budget.buffer);
 
 /** Responses being written, by request id. */
 const responses = new Map<number, ServerResponse>();

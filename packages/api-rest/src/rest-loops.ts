@@ -1,6 +1,13 @@
 import type { Worker } from 'node:worker_threads';
 import { ServingError, loopWorkerModule, postToLoop, startTransportLoops } from '@ovms/core';
-import type { InputsError, Logger, LoopPeer, ServerTls, TransportLoopControl } from '@ovms/core';
+import type {
+  InputsError,
+  Logger,
+  LoopPeer,
+  ServerTls,
+  SharedMemoryBudget,
+  TransportLoopControl,
+} from '@ovms/core';
 import { DEFAULT_MAX_JSON_BYTES } from '@ovms/codecs';
 import type { RestApp } from './app.js';
 import { loopInferSide, loopSpecs, runLoopInfer } from './loop-infer.js';
@@ -30,7 +37,7 @@ export interface RestLoopsOptions {
   /** Largest body a loop reads (the app's `maxBodyBytes`); larger is 413 in the loop. */
   readonly maxBodyBytes?: number;
   /** The server-wide budget's shared counter and cap, which loops count bodies against. */
-  readonly memoryBudget: { readonly buffer: SharedArrayBuffer; readonly limitBytes: number };
+  readonly memoryBudget: Pick<SharedMemoryBudget, 'buffer' | 'limitBytes'>;
   /** Where loops that end unexpectedly and each loop's request count at stop are logged. */
   readonly logger: Logger;
 }

@@ -99,8 +99,12 @@ export {
   chooseVersionStatus,
   metadataVersions,
 } from './kserve-answers.js';
-export { createMemoryBudget, memoryBudgetExceeded } from './memory-budget.js';
-export type { MemoryBudget, MemoryLease } from './memory-budget.js';
+export {
+  createMemoryBudget,
+  createSharedMemoryBudget,
+  memoryBudgetExceeded,
+} from './memory-budget.js';
+export type { MemoryBudget, MemoryLease, SharedMemoryBudget } from './memory-budget.js';
 export {
   fromWireTensors,
   loopWorkerModule,
