@@ -6,7 +6,7 @@ import {
   ServingError,
   StatusCode,
 } from '@ovms/core';
-import type { LoadedModel, Logger, TensorMap } from '@ovms/core';
+import type { LoadedModel, TensorMap } from '@ovms/core';
 import {
   closeClients,
   expectStatus,
@@ -17,6 +17,7 @@ import {
   unary,
 } from './harness.js';
 import type { Harness, Message } from './harness.js';
+import { createRecordingLogger } from '@ovms/testing';
 
 // --grpc_workers > 1: the services on two transport loops (worker threads sharing the port),
 // with the models, leases and metrics in this thread. The e2e side is apps/ovms/test/grpc-loops.
@@ -52,24 +53,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-/** A logger keeping what it was given, to assert on. */
-function recordingLogger(): Logger & { readonly records: { level: string; msg: string }[] } {
-  const records: { level: string; msg: string; fields: object }[] = [];
-  const at =
-    (level: string) =>
-    (fields: object, msg: string): void =>
-      void records.push({ level, msg, fields });
-  const logger = {
-    records,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** A model whose infer waits until the caller's signal aborts, then reports how it ended. */
 function waitingModel(aborted: (reason: unknown) => void): LoadedModel {
@@ -217,7 +200,7 @@ describe('gRPC transport loops', () => {
   });
 
   it('replace a loop that ends unexpectedly, logging it, and go on serving', async () => {
-    const logger = recordingLogger();
+    const logger = createRecordingLogger();
     const h = (harness = await startHarness({}, {}, { loops: 2, logger }));
     await unary(h.clients.kserve, 'ModelInfer', rawAdd());
     await h.loops?.endLoop(0);
@@ -236,7 +219,7 @@ describe('gRPC transport loops', () => {
   });
 
   it('answer the calls in flight when closed, then stop', async () => {
-    const logger = recordingLogger();
+    const logger = createRecordingLogger();
     const h = await startHarness({}, {}, { loops: 2, logger });
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));

@@ -7,7 +7,7 @@ import {
   type TensorMap,
   silentLogger,
 } from '@ovms/core';
-import { TestServableProvider } from '@ovms/testing';
+import { createRecordingLogger, TestServableProvider } from '@ovms/testing';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRestApp, startRestLoops, type RunningRestLoops } from '../src/index.js';
@@ -65,27 +65,6 @@ function eventStream() {
     return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
   });
   return { app, next, cancelled: () => cancelled };
-}
-
-interface Logged {
-  readonly level: string;
-  readonly fields: object;
-  readonly message: string | undefined;
-}
-function recordingLogger(records: Logged[]): Logger {
-  const at =
-    (level: string) =>
-    (fields: object, message?: string): void => {
-      records.push({ level, fields, message });
-    };
-  const logger: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
 }
 
 let running: RunningRestLoops[] = [];
@@ -226,8 +205,8 @@ describe('REST transport loops', () => {
   });
 
   it('decodes and encodes KServe infers in the loop, this thread running only the model call', async () => {
-    const records: Logged[] = [];
-    const { loops, memoryBudget } = await start({ logger: recordingLogger(records), budget: 1e6 });
+    const logger = createRecordingLogger();
+    const { loops, memoryBudget } = await start({ logger, budget: 1e6 });
     const infer = JSON.stringify({
       id: 'r',
       inputs: [{ name: 'x', shape: [3], datatype: 'FP32', data: [1, 2, 3] }],
@@ -247,15 +226,15 @@ describe('REST transport loops', () => {
     });
     await expect.poll(() => memoryBudget.inUseBytes).toBe(0);
     await loops.close(1_000);
-    const decoded = records
-      .filter((record) => record.message === 'REST transport loop stopped')
+    const decoded = logger.records
+      .filter((record) => record.msg === 'REST transport loop stopped')
       .map((record) => (record.fields as { decoded: number }).decoded);
     expect(decoded.reduce((sum, count) => sum + count, 0)).toBe(21);
   });
 
   it('decodes TF Serving predicts in the loop with the specs of the model it runs', async () => {
-    const records: Logged[] = [];
-    const { loops, provider, app } = await start({ logger: recordingLogger(records) });
+    const logger = createRecordingLogger();
+    const { loops, provider, app } = await start({ logger });
     const half = JSON.stringify({ instances: [1.5] });
     expect(await once(loops.port, '/v1/models/identity:predict', half)).toEqual({
       status: 200,
@@ -285,8 +264,8 @@ describe('REST transport loops', () => {
       body: '{"error": "Model with requested name is not found"}',
     });
     await loops.close(1_000);
-    const decoded = records
-      .filter((record) => record.message === 'REST transport loop stopped')
+    const decoded = logger.records
+      .filter((record) => record.msg === 'REST transport loop stopped')
       .map((record) => (record.fields as { decoded: number }).decoded);
     // Each predict but the unknown model's (its specs lookup fails: sent whole) was decoded
     // here once, stale ones included.
@@ -311,14 +290,14 @@ describe('REST transport loops', () => {
   });
 
   it('logs and replaces a loop that ends, which then serves again', async () => {
-    const records: Logged[] = [];
-    const { loops } = await start({ logger: recordingLogger(records) });
+    const logger = createRecordingLogger();
+    const { loops } = await start({ logger });
     await loops.endLoop(0);
-    expect(records).toContainEqual(
+    expect(logger.records).toContainEqual(
       expect.objectContaining({
         level: 'error',
         fields: { loop: 0, err: undefined },
-        message: 'REST transport loop ended unexpectedly; starting a new one',
+        msg: 'REST transport loop ended unexpectedly; starting a new one',
       }),
     );
     const answers = await Promise.all(
@@ -328,7 +307,7 @@ describe('REST transport loops', () => {
     expect(loops.requests().every((requests) => requests > 0)).toBe(true);
     await loops.close(1_000);
     expect(
-      records.filter((record) => record.message === 'REST transport loop stopped'),
+      logger.records.filter((record) => record.msg === 'REST transport loop stopped'),
     ).toHaveLength(2);
   });
 

@@ -27,6 +27,8 @@ export { encodeImageMeanOnnxModel, encodeMlpOnnxModel, writeMlpModel } from './m
 export type { MlpModelOptions } from './mlp-model.js';
 export { TestServableProvider, createJsModel } from './test-provider.js';
 export { RECORDED_STATISTICS, RecordingModelControl } from './recording-model-control.js';
+export { createRecordingLogger } from './recording-logger.js';
+export type { LogRecord, RecordingLogger } from './recording-logger.js';
 export type { TestVersion } from './test-provider.js';
 export {
   FRAMEWORK_FIXTURE_FEATURES,
