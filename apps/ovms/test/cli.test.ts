@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@ovms/storage/test-support';
 import { ppOcrDetModelPath, writeFixtureModel } from '@ovms/testing';
 import { MAIN_TS, PROJECT_ROOT } from './support/paths.js';
 import { run } from './support/process.js';
@@ -24,17 +25,6 @@ beforeAll(async () => {
   await writeFixtureModel('add_f32', 'onnx', join(dir, 'add', '1'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe('ovms flags', () => {
   it('--help prints the flags and exits 0', async () => {

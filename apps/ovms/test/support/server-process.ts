@@ -112,6 +112,21 @@ export async function startReadyServer(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
 ): Promise<GrpcServerProcess> {
+  // A free port can still be taken between the probe and ovms's bind by a parallel test; that
+  // start fails fast with EADDRINUSE and is retried on other ports, a bounded number of times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startReadyServerOnce(args, env);
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startReadyServerOnce(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<GrpcServerProcess> {
   const server = await startGrpcServerProcess(args, env);
   try {
     await eventually(

@@ -3,14 +3,26 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A port nobody listens on right now (bound, then released). */
+// Below Linux's ephemeral range (32768-60999): the kernel never hands these out to outgoing
+// connections or port-0 listeners, so between the probe and the server's own bind the port can
+// only be taken by another test that drew the same random number.
+const UNASSIGNED_PORTS = { first: 12_000, count: 20_000 };
+
+/** A port nobody listens on right now (bound, then released), outside the ephemeral range. */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = UNASSIGNED_PORTS.first + Math.floor(Math.random() * UNASSIGNED_PORTS.count);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port after 100 tries');
+}
+
+function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 // Runs the command in the background and waits while both it and the test process live; on
