@@ -59,6 +59,7 @@ async function main(): Promise<number> {
       pid: process.pid,
       uvThreadpoolSize: process.env['UV_THREADPOOL_SIZE'],
       heapGrowingPercent: gcTuning.heapGrowingPercent,
+      allocationSitePretenuring: gcTuning.pretenuring,
     },
     'Starting OpenVINO Model Server (ovms-ts)',
   );

@@ -23,12 +23,16 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
  *   answer in 20 s, so dead peers do not hold connections.
  * - max_connection_idle_ms: a connection with no call for 30 min is closed with GOAWAY;
  *   clients reconnect on their next call.
+ * - enable_channelz 0: grpc-js's channelz bookkeeping (per-call counters and socket traces)
+ *   feeds a channelz service this server does not serve; it cost a tiny model's request
+ *   6–10 µs of the event loop's CPU (docs/performance.md "Hot path").
  */
 export const DEFAULT_GRPC_CHANNEL_OPTIONS: Readonly<ChannelOptions> = {
   'grpc.max_concurrent_streams': 256,
   'grpc.keepalive_time_ms': 7_200_000,
   'grpc.keepalive_timeout_ms': 20_000,
   'grpc.max_connection_idle_ms': 1_800_000,
+  'grpc.enable_channelz': 0,
 };
 
 export interface GrpcServerOptions {
