@@ -4,25 +4,29 @@
  * latency for a 1×4 add whose `session.run` takes ~10 µs here), so a request whose run is
  * that short is cheaper inline, and blocks the loop no longer than the hop would have cost.
  * The measurements decide, never the model's name or shape: the workers report each run's
- * time, and once their recent runs are short, requests move inline; two long inline runs in
- * a row, or a mean that drifts up (a dynamic-shape model fed bigger inputs), sends them back to the
- * workers, and they stay there for `cooldown` requests.
+ * time, and once their recent runs are short, requests move inline; `abortRuns` long inline
+ * runs in a row, or a median that drifts up (a dynamic-shape model fed bigger inputs), sends
+ * them back to the workers, and they stay there for `cooldown` requests. Medians, not means:
+ * the times are wall clock, and on a busy machine a preempted run or a scavenge inside one
+ * (1–8 ms) is an outlier that a running mean carried for dozens of runs; a tiny model
+ * measured here went back to the workers every few thousand requests for nothing.
  */
 export interface InlineLimits {
   /** Requests with more input bytes than this always go to a worker and are not measured. */
   readonly maxInputBytes: number;
-  /** Worker `session.run` times (mean) at or under this move requests inline. */
+  /** A median worker `session.run` time at or under this moves requests inline. */
   readonly enterUs: number;
-  /** Inline runs (mean) over this go back to the workers. */
+  /** A median inline run over this goes back to the workers. */
   readonly stayUs: number;
   /**
-   * Two inline runs in a row over this go back to the workers at once. Not one: on a busy
-   * machine a preempted run's wall-clock time (4.4 ms once for a 40 µs MLP, load average 10)
-   * would send a tiny model back for nothing. (Thread CPU time would tell them apart, but
+   * `abortRuns` inline runs in a row over this go back to the workers at once. Not one: on a
+   * busy machine a preempted run's wall-clock time (4.4 ms once for a 40 µs MLP, load average
+   * 10) would send a tiny model back for nothing. (Thread CPU time would tell them apart, but
    * Node's `threadCpuUsage` moves in steps of ~1 ms here.)
    */
   readonly abortUs: number;
-  /** Runs measured before a decision. */
+  readonly abortRuns: number;
+  /** Runs in the window whose median decides. */
   readonly samples: number;
   /** Worker runs after leaving inline before inline may be tried again. */
   readonly cooldown: number;
@@ -33,33 +37,46 @@ export const DEFAULT_INLINE_LIMITS: InlineLimits = {
   enterUs: 100,
   stayUs: 200,
   abortUs: 1_000,
+  abortRuns: 3,
   samples: 16,
   cooldown: 4_096,
 };
 
-/** Weight of the newest run in the running mean. */
-const NEWEST = 1 / 8;
-
-/** Runs measured since the last switch of place. */
+/** The last `size` run times since the last switch of place, and their median. */
 class Runs {
-  count = 0;
-  meanUs = 0;
+  readonly #times: Float64Array;
+  #count = 0;
 
-  add(us: number): this {
-    this.meanUs = this.count === 0 ? us : this.meanUs + NEWEST * (us - this.meanUs);
-    this.count += 1;
-    return this;
+  constructor(size: number) {
+    this.#times = new Float64Array(Math.max(1, size));
+  }
+
+  /** Adds a run; true once the window is full again (every `size` runs), time to decide. */
+  add(us: number): boolean {
+    this.#times[this.#count % this.#times.length] = us;
+    this.#count += 1;
+    return this.#count % this.#times.length === 0;
+  }
+
+  median(): number {
+    const sorted = this.#times.slice().sort();
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1
+      ? (sorted[middle] ?? 0)
+      : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
   }
 }
 
 export class InlinePlacement {
   #inline = false;
   #coldRun = false;
-  #lastLong = false;
-  #runs = new Runs();
+  #longRuns = 0;
+  #runs: Runs;
   #cooldown = 0;
 
-  constructor(private readonly limits: InlineLimits = DEFAULT_INLINE_LIMITS) {}
+  constructor(private readonly limits: InlineLimits = DEFAULT_INLINE_LIMITS) {
+    this.#runs = new Runs(limits.samples);
+  }
 
   /** Whether a request with `inputBytes` of inputs runs on the calling thread. */
   inline(inputBytes: number): boolean {
@@ -73,8 +90,7 @@ export class InlinePlacement {
       this.#cooldown -= 1;
       return;
     }
-    const { count, meanUs } = this.#runs.add(runUs);
-    if (count >= this.limits.samples && meanUs <= this.limits.enterUs) this.#moveTo(true);
+    if (this.#runs.add(runUs) && this.#runs.median() <= this.limits.enterUs) this.#moveTo(true);
   }
 
   /**
@@ -87,11 +103,9 @@ export class InlinePlacement {
       this.#coldRun = false;
       return;
     }
-    const { count, meanUs } = this.#runs.add(runUs);
-    const long = runUs > this.limits.abortUs;
-    const twice = long && this.#lastLong;
-    this.#lastLong = long;
-    if (twice || (count >= this.limits.samples && meanUs > this.limits.stayUs)) {
+    this.#longRuns = runUs > this.limits.abortUs ? this.#longRuns + 1 : 0;
+    const drifted = this.#runs.add(runUs) && this.#runs.median() > this.limits.stayUs;
+    if (drifted || this.#longRuns >= this.limits.abortRuns) {
       this.#moveTo(false);
       this.#cooldown = this.limits.cooldown;
     }
@@ -100,7 +114,7 @@ export class InlinePlacement {
   #moveTo(inline: boolean): void {
     this.#inline = inline;
     this.#coldRun = inline;
-    this.#lastLong = false;
-    this.#runs = new Runs();
+    this.#longRuns = 0;
+    this.#runs = new Runs(this.limits.samples);
   }
 }

@@ -18,6 +18,7 @@ const quick: InlineLimits = {
   enterUs: 1_000_000,
   stayUs: 1_000_000,
   abortUs: 1_000_000,
+  abortRuns: 3,
   samples: 4,
   cooldown: 8,
 };
@@ -88,12 +89,12 @@ describe('onnxruntime engine: tiny runs on the event loop', () => {
     await runAdds(model, 1);
   });
 
-  it('goes back to the workers after two inline runs in a row over abortUs', async () => {
+  it('goes back to the workers after abortRuns inline runs in a row over abortUs', async () => {
     const model = await load('add', { inlineLimits: { ...quick, abortUs: 0 } });
     await runAdds(model, 4);
     expect(model.runsInline(64)).toBe(true);
-    // The first inline run is cold and does not count; two more in a row over 0 µs do.
-    await runAdds(model, 2);
+    // The first inline run is cold and does not count; three more in a row over 0 µs do.
+    await runAdds(model, 3);
     expect(model.runsInline(64)).toBe(true);
     await runAdds(model, 1);
     expect(model.runsInline(64)).toBe(false);
