@@ -124,6 +124,7 @@ export type {
   WireTensor,
 } from './transport-loops.js';
 export { RequestQueue } from './request-queue.js';
+export { RunWindow } from './run-window.js';
 export type { RequestQueueOptions } from './request-queue.js';
 export { INFERENCE_METHODS, noopMetrics } from './metrics-recorder.js';
 export { EMPTY_COUNTERS, StatisticsRecorder } from './inference-statistics.js';

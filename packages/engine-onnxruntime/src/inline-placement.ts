@@ -1,3 +1,5 @@
+import { RunWindow } from '@ovms/core';
+
 /**
  * Whether a model's next request runs on the event loop's own session or on a worker thread.
  * A worker infer costs two thread wake-ups and a structured clone each way (~70 µs of
@@ -6,10 +8,9 @@
  * The measurements decide, never the model's name or shape: the workers report each run's
  * time, and once their recent runs are short, requests move inline; `abortRuns` long inline
  * runs in a row, or a median that drifts up (a dynamic-shape model fed bigger inputs), sends
- * them back to the workers, and they stay there for `cooldown` requests. Medians, not means:
- * the times are wall clock, and on a busy machine a preempted run or a scavenge inside one
- * (1–8 ms) is an outlier that a running mean carried for dozens of runs; a tiny model
- * measured here went back to the workers every few thousand requests for nothing.
+ * them back to the workers, and they stay there for `cooldown` requests. Medians (RunWindow),
+ * not means: with a running mean, a tiny model measured here went back to the workers every
+ * few thousand requests for nothing, after one preempted run or a scavenge inside one.
  */
 export interface InlineLimits {
   /** Requests with more input bytes than this always go to a worker and are not measured. */
@@ -42,40 +43,15 @@ export const DEFAULT_INLINE_LIMITS: InlineLimits = {
   cooldown: 4_096,
 };
 
-/** The last `size` run times since the last switch of place, and their median. */
-class Runs {
-  readonly #times: Float64Array;
-  #count = 0;
-
-  constructor(size: number) {
-    this.#times = new Float64Array(Math.max(1, size));
-  }
-
-  /** Adds a run; true once the window is full again (every `size` runs), time to decide. */
-  add(us: number): boolean {
-    this.#times[this.#count % this.#times.length] = us;
-    this.#count += 1;
-    return this.#count % this.#times.length === 0;
-  }
-
-  median(): number {
-    const sorted = this.#times.slice().sort();
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 === 1
-      ? (sorted[middle] ?? 0)
-      : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-  }
-}
-
 export class InlinePlacement {
   #inline = false;
   #coldRun = false;
   #longRuns = 0;
-  #runs: Runs;
+  #runs: RunWindow;
   #cooldown = 0;
 
   constructor(private readonly limits: InlineLimits = DEFAULT_INLINE_LIMITS) {
-    this.#runs = new Runs(limits.samples);
+    this.#runs = new RunWindow(limits.samples);
   }
 
   /** Whether a request with `inputBytes` of inputs runs on the calling thread. */
@@ -115,6 +91,6 @@ export class InlinePlacement {
     this.#inline = inline;
     this.#coldRun = inline;
     this.#longRuns = 0;
-    this.#runs = new Runs(this.limits.samples);
+    this.#runs = new RunWindow(this.limits.samples);
   }
 }

@@ -6,6 +6,7 @@ const LIMITS: PlacementLimits = {
   enterUs: 150,
   stayUs: 100,
   abortUs: 1_000,
+  abortRuns: 3,
   samples: 4,
   cooldown: 10,
   poolUs: 300,
@@ -45,10 +46,16 @@ describe('InferPlacement', () => {
     expect(placement.inline(32)).toBe(false);
   });
 
-  it('goes back off the loop at once after one slow inline infer, and waits out the cooldown', () => {
-    const placement = new InferPlacement(true, LIMITS);
+  it('goes back off the loop after abortRuns slow inline infers in a row, and waits out the cooldown', () => {
+    // A high stayUs: only the slow infers in a row decide here.
+    const placement = new InferPlacement(true, { ...LIMITS, stayUs: 10_000_000 });
     repeat(4, () => placement.recordOffloaded(50, 32));
-    placement.recordInline(20);
+    placement.recordInline(20); // cold
+    placement.recordInline(5_000);
+    placement.recordInline(5_000);
+    placement.recordInline(20); // a slow one or two in a row are noise
+    placement.recordInline(5_000);
+    placement.recordInline(5_000);
     expect(placement.inline(32)).toBe(true);
     placement.recordInline(5_000);
     expect(placement.inline(32)).toBe(false);
@@ -60,7 +67,7 @@ describe('InferPlacement', () => {
     expect(placement.inline(32)).toBe(true);
   });
 
-  it('goes back off the loop when inline infers get slower on average', () => {
+  it('goes back off the loop when the median inline infer gets slower', () => {
     const placement = new InferPlacement(true, LIMITS);
     repeat(4, () => placement.recordOffloaded(50, 32));
     repeat(3, () => placement.recordInline(20));
@@ -97,7 +104,7 @@ describe('InferPlacement', () => {
     expect(placement.inline(32)).toBe(true);
   });
 
-  it('judges the inline mean only once it has samples enough', () => {
+  it('judges the inline median once per full window', () => {
     const placement = new InferPlacement(true, LIMITS);
     repeat(4, () => placement.recordOffloaded(50, 32));
     placement.recordInline(20); // the cold call
@@ -105,5 +112,17 @@ describe('InferPlacement', () => {
     expect(placement.inline(32)).toBe(true);
     placement.recordInline(300);
     expect(placement.inline(32)).toBe(false);
+  });
+
+  it('keeps a tiny model inline through outliers a running mean would have counted', () => {
+    const placement = new InferPlacement(true, LIMITS);
+    repeat(4, () => placement.recordOffloaded(50, 32));
+    placement.recordInline(20); // cold
+    repeat(10, () => [20, 900, 20, 20].forEach((us) => placement.recordInline(us)));
+    expect(placement.inline(32)).toBe(true);
+    // An outlier among the offloaded round trips does not keep it off the loop either.
+    const fresh = new InferPlacement(true, LIMITS);
+    [50, 4_000, 50, 50].forEach((us) => fresh.recordOffloaded(us, 32));
+    expect(fresh.inline(32)).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { RunWindow } from '@ovms/core';
+
 /**
  * Where an infer runs: off the event loop (a koffi call on a libuv worker, the default) or
  * inline on the calling thread. The hop off the loop and back costs ~25 µs of latency and ~45
@@ -8,21 +10,27 @@
  * and the measurements decide: inline once the offloaded round trips are short; it stays
  * inline while inline infers stay well under the round trips they replace (an OpenVINO worker
  * woken from idle slows both: ~85 µs inline against ~175 µs offloaded here), and goes back off
- * the loop after one slow inline infer or a slow mean (then not again for a long while).
+ * the loop after a few slow inline infers in a row or a slow median (then not again for a long
+ * while). Medians of a window (RunWindow), not means: one outlier must not move it.
  */
 export interface PlacementLimits {
   /** Requests with more input bytes than this always run off the loop and are not measured. */
   readonly maxInputBytes: number;
-  /** Offloaded round trips (mean) at or under this move infers inline. */
+  /** A median offloaded round trip at or under this moves infers inline. */
   readonly enterUs: number;
   /**
-   * Inline infers (mean) over this, and over twice the offloaded round trips measured before
-   * going inline, go back off the loop.
+   * A median inline infer over this, and over twice the offloaded round trips measured before
+   * going inline, goes back off the loop.
    */
   readonly stayUs: number;
-  /** One inline infer over this goes back off the loop at once. */
+  /**
+   * `abortRuns` inline infers in a row over this go back off the loop at once. Not one: a
+   * preempted infer or a scavenge inside one takes a millisecond of wall clock on a busy
+   * machine whatever the model costs.
+   */
   readonly abortUs: number;
-  /** Offloaded infers measured before the first decision. */
+  readonly abortRuns: number;
+  /** Infers in the window whose median decides (RunWindow). */
   readonly samples: number;
   /** Offloaded infers after leaving inline before it may be tried again. */
   readonly cooldown: number;
@@ -38,18 +46,19 @@ export const DEFAULT_PLACEMENT_LIMITS: PlacementLimits = {
   enterUs: 1_000,
   stayUs: 100,
   abortUs: 1_000,
+  abortRuns: 3,
   samples: 32,
   cooldown: 4_096,
   poolUs: 300,
 };
 
-/** Weight of the newest measurement in the running means. */
+/** Weight of the newest round trip in their running mean (which picks pool or engine). */
 const WEIGHT = 1 / 8;
 
 export class InferPlacement {
   #inline = false;
-  #meanUs = 0;
-  #measured = 0;
+  #runs: RunWindow;
+  #longRuns = 0;
   #cooldown = 0;
   /** The offloaded round trips' mean when infers went inline: what inline must not exceed. */
   #offloadedUs = 0;
@@ -61,7 +70,9 @@ export class InferPlacement {
   constructor(
     private readonly eligible: boolean,
     private readonly limits: PlacementLimits = DEFAULT_PLACEMENT_LIMITS,
-  ) {}
+  ) {
+    this.#runs = new RunWindow(limits.samples);
+  }
 
   /** Whether an infer with `inputBytes` of inputs runs on the calling thread. */
   inline(inputBytes: number): boolean {
@@ -86,33 +97,35 @@ export class InferPlacement {
         ? roundTripUs
         : this.#roundTripUs + WEIGHT * (roundTripUs - this.#roundTripUs);
     if (!this.eligible || inputBytes > this.limits.maxInputBytes || this.#inline) return;
-    this.#mean(roundTripUs);
     if (this.#cooldown > 0) {
       this.#cooldown -= 1;
       return;
     }
-    if (this.#measured >= this.limits.samples && this.#meanUs <= this.limits.enterUs) {
-      this.#offloadedUs = this.#meanUs;
-      this.#switch(true);
+    if (this.#runs.add(roundTripUs)) {
+      const medianUs = this.#runs.median();
+      if (medianUs <= this.limits.enterUs) {
+        this.#offloadedUs = medianUs;
+        this.#switch(true);
+      }
     }
   }
 
   /** An inline infer blocked the calling thread for `durationUs`. */
   recordInline(durationUs: number): void {
-    if (durationUs > this.limits.abortUs) {
-      this.#leaveInline();
-      return;
-    }
     // The first inline infer is cold (~0.9 ms here, against ~0.1 ms after): it does not count.
     if (this.#coldCall) {
       this.#coldCall = false;
       return;
     }
-    this.#mean(durationUs);
-    // Twice the offloaded mean: inline does the same work minus the hop, so only noise (a
+    this.#longRuns = durationUs > this.limits.abortUs ? this.#longRuns + 1 : 0;
+    if (this.#longRuns >= this.limits.abortRuns) {
+      this.#leaveInline();
+      return;
+    }
+    // Twice the offloaded median: inline does the same work minus the hop, so only noise (a
     // preempted thread, a cold cache) makes it look slower, and noise must not send it back.
     const bound = Math.max(this.limits.stayUs, 2 * this.#offloadedUs);
-    if (this.#measured >= this.limits.samples && this.#meanUs > bound) this.#leaveInline();
+    if (this.#runs.add(durationUs) && this.#runs.median() > bound) this.#leaveInline();
   }
 
   #leaveInline(): void {
@@ -120,15 +133,10 @@ export class InferPlacement {
     this.#cooldown = this.limits.cooldown;
   }
 
-  #mean(us: number): void {
-    this.#meanUs = this.#measured === 0 ? us : this.#meanUs + WEIGHT * (us - this.#meanUs);
-    this.#measured += 1;
-  }
-
   #switch(inline: boolean): void {
     this.#inline = inline;
     this.#coldCall = inline;
-    this.#measured = 0;
-    this.#meanUs = 0;
+    this.#longRuns = 0;
+    this.#runs = new RunWindow(this.limits.samples);
   }
 }
