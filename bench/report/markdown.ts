@@ -156,6 +156,10 @@ const METHODOLOGY = `## Methodology
   session options on both sides, and MLServer's default settings otherwise (one inference
   worker process, no adaptive batching). Both are asked over the same KServe v2 protocol: gRPC
   \`ModelInfer\` with \`raw_input_contents\`, and REST JSON.
+- **The server is the built \`ovms\`** (\`apps/ovms/bin/ovms.js\` on \`dist\`, as \`npm start\`,
+  the Docker image and an npm install run it; \`npm run bench\` builds first). Until
+  2026-12-06 this page measured the source through tsx, whose transpiled code costs a tiny
+  request some 40 µs of CPU more.
 - **Processes.** The orchestrator, the raw engine, each server and the load generator are
   separate processes; cells run one at a time, and every server cell of a (model, width) group
   runs right after the raw engine's cell, so slow drift of a shared machine stays out of the
@@ -167,7 +171,8 @@ const METHODOLOGY = `## Methodology
   and *fixed rate* (open loop; requests leave on a 1 ms-resolution schedule whether or not
   earlier ones have answered, so a target that falls behind queues them and its latency, counted
   from each request's send, shows the queueing).
-  Each cell starts with a warm-up (≤ 20 requests, ≤ 1 s) that is not counted.
+  Before the first cell every server serves each model on each path for 1–2 s, and each cell
+  starts with a warm-up (≤ 2,000 requests, ≤ 1 s); neither is counted.
 - **Paths.** ovms-ts: TF Serving gRPC (\`tensor_content\`), KServe gRPC
   (\`raw_input_contents\`), KServe REST JSON and KServe REST binary extension. MLServer: KServe
   gRPC and KServe REST JSON (it has no TF Serving API, and its binary extension is not
@@ -192,6 +197,14 @@ this one, \`BENCH_PROFILE=1\` profiles it) reproduces them.
   from 0.38–0.67× to 0.67–0.91× the raw engine, and server CPU per det request (every path)
   from 95–145 ms to 60–106 ms. Responses are encoded into one buffer of the exact size (the
   generated encoder allocated twice the payload while growing).
+- **Objects allocated old.** V8's allocation-site pretenuring decided, from start-up's
+  long-lived objects, that a request's objects of the same sites would live long: ~10 KB
+  of every tiny request went straight to the old generation, scavenges took 7–8 ms and a
+  full collection ran every ~2.5 s at ~4,500 req/s. The server turns pretenuring off
+  (\`gc-tuning.ts\`; \`node --allocation-site-pretenuring\` turns it back on): scavenges
+  ~1 ms, half the full collections, V8's helper threads' CPU per tiny request 11–19 → 4–12
+  µs. grpc-js's channelz bookkeeping is off too (no channelz service is served): 6–10 µs of
+  the loop's CPU per tiny request.
 - **The gRPC floor.** The rows \`gRPC floor: grpc-js, canned answer\` are grpc-js answering a
   stored message without decoding it or running a model, on the same client: what any
   grpc-js server pays per call. The tiny-model overhead verdict splits into that floor and

@@ -204,6 +204,7 @@ try {
         configPath,
         modelNames: served.map(([name]) => name),
         env,
+        built: true,
         args: [
           ...['--grpc_workers', String(loops)],
           // OVMS wants at least 2; absent is the main thread serving REST (one loop).
