@@ -8,6 +8,7 @@
 //   npm run bench:loops
 //   BENCH_SECONDS=3 BENCH_ROUNDS=2 BENCH_INFLIGHT=1,4,8,16,64 BENCH_LOOP_MODELS=add,add4k,heavy
 //   BENCH_LOOPS=1,2 BENCH_LOOP_TRANSPORTS=grpc,rest
+//   BENCH_ENGINE=openvino|onnxruntime        the servers' and the raw engine's (default openvino)
 import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const models = (process.env['BENCH_LOOP_MODELS'] ?? 'add,add4k,heavy').split(
   ',',
 ) as BenchModelName[];
 const loopCounts = (process.env['BENCH_LOOPS'] ?? '1,2').split(',').map(Number);
+const engineName = process.env['BENCH_ENGINE'] === 'onnxruntime' ? 'onnxruntime' : 'openvino';
 type Transport = 'grpc' | 'rest';
 const transports = (process.env['BENCH_LOOP_TRANSPORTS'] ?? 'grpc,rest').split(',') as Transport[];
 /** REST rows are KServe JSON on the small models: the heavy one is engine-bound either way. */
@@ -192,7 +194,7 @@ try {
     configPath,
     JSON.stringify({
       model_config_list: served.map(([name, dir]) => ({
-        config: { name, base_path: dir, nireq: NIREQ, engine: 'openvino' },
+        config: { name, base_path: dir, nireq: NIREQ, engine: engineName },
       })),
     }),
   );
@@ -226,9 +228,10 @@ try {
     kind: 'load',
     dirs: Object.fromEntries(served.map(([name, dir]) => [name, join(dir, '1')])),
     nireq: NIREQ,
+    engine: engineName,
   });
   console.log(
-    `${availableParallelism()} CPUs; ${seconds} s per cell, ${rounds} rounds; load average at start: ${load()}`,
+    `${availableParallelism()} CPUs, ${engineName}; ${seconds} s per cell, ${rounds} rounds; load average at start: ${load()}`,
   );
   try {
     for (let round = 0; round < rounds; round += 1) {
