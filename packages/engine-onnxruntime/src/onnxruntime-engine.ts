@@ -15,7 +15,7 @@ import {
   type TensorMap,
 } from '@ovms/core';
 import type { InlineLimits } from './inline-placement.js';
-import { InlinePlacement } from './inline-placement.js';
+import { DEFAULT_INLINE_LIMITS, InlinePlacement } from './inline-placement.js';
 import { InlineSession } from './inline-session.js';
 import { parseAutoDimName, planLoad, type LoadPlan } from './load-plan.js';
 import { prepareModel, type PreparedModel } from './model-source.js';
@@ -36,8 +36,8 @@ export interface OnnxRuntimeEngineOptions {
    * session is a second copy of the weights.
    */
   readonly inlineMaxModelBytes?: number;
-  /** When requests move to the inline session and back; see InlinePlacement. */
-  readonly inlineLimits?: InlineLimits;
+  /** When requests move to the inline session and back (over DEFAULT_INLINE_LIMITS). */
+  readonly inlineLimits?: Partial<InlineLimits>;
 }
 
 const DEFAULT_MAX_QUEUED = 1024;
@@ -60,7 +60,7 @@ export function createOnnxRuntimeEngine(options: OnnxRuntimeEngineOptions = {}):
   const settings: EngineSettings = {
     maxQueued: options.maxQueuedRequests ?? DEFAULT_MAX_QUEUED,
     inlineMaxModelBytes: options.inlineMaxModelBytes ?? DEFAULT_INLINE_MAX_MODEL_BYTES,
-    inlineLimits: options.inlineLimits,
+    inlineLimits: { ...DEFAULT_INLINE_LIMITS, ...options.inlineLimits },
   };
   return {
     name: 'onnxruntime',
@@ -72,7 +72,7 @@ export function createOnnxRuntimeEngine(options: OnnxRuntimeEngineOptions = {}):
 interface EngineSettings {
   readonly maxQueued: number;
   readonly inlineMaxModelBytes: number;
-  readonly inlineLimits: InlineLimits | undefined;
+  readonly inlineLimits: InlineLimits;
 }
 
 async function loadModel(

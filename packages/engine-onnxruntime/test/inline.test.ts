@@ -89,6 +89,14 @@ describe('onnxruntime engine: tiny runs on the event loop', () => {
     await runAdds(model, 1);
   });
 
+  it('takes partial limits over the defaults', async () => {
+    // Only these two set; the defaults' 16 KiB input bound and 3 long runs apply.
+    const model = await load('add', { inlineLimits: { samples: 2, enterUs: 1_000_000 } });
+    await runAdds(model, 2);
+    expect(model.runsInline(16 * 1024)).toBe(true);
+    expect(model.runsInline(16 * 1024 + 1)).toBe(false);
+  });
+
   it('goes back to the workers after abortRuns inline runs in a row over abortUs', async () => {
     const model = await load('add', { inlineLimits: { ...quick, abortUs: 0 } });
     await runAdds(model, 4);
