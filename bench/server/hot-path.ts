@@ -8,6 +8,7 @@
 //   BENCH_PLUGIN_CONFIGS='{};{"INFERENCE_NUM_THREADS":1}'   one server per plugin_config
 //   BENCH_BASELINE=<checkout>                 also that checkout's server, per plugin_config
 //   BENCH_ENGINE=openvino|onnxruntime                       the servers' and the raw engine's
+//   BENCH_RAW_PLUGIN_CONFIG='{"PERFORMANCE_HINT":"THROUGHPUT"}'   the raw engine's (default {})
 //   BENCH_SERVER=built|source|built,source   the built server (dist, as `ovms` runs) or the
 //                                            source through tsx (default: built)
 //   BENCH_PROFILE_DIR=<dir>      --cpu-prof the first server there (read it with profile.ts)
@@ -37,6 +38,10 @@ const baselineRoot = process.env['BENCH_BASELINE'];
 const engineName = process.env['BENCH_ENGINE'] === 'onnxruntime' ? 'onnxruntime' : 'openvino';
 const serverForms = (process.env['BENCH_SERVER'] ?? 'built').split(',');
 const profileDir = process.env['BENCH_PROFILE_DIR'];
+const rawPluginConfig = JSON.parse(process.env['BENCH_RAW_PLUGIN_CONFIG'] ?? '{}') as Record<
+  string,
+  string | number | boolean
+>;
 /** Linux USER_HZ: /proc counts CPU time in 1/100 s. */
 const US_PER_TICK = 10_000;
 
@@ -222,6 +227,7 @@ try {
     dirs: { [modelName]: versionDir(root) },
     nireq: 4,
     engine: engineName,
+    pluginConfig: rawPluginConfig,
   });
   const sums = new Map<string, Sum>();
   console.log(`${availableParallelism()} CPUs, ${engineName}; load average at start: ${load()}`);
@@ -234,7 +240,7 @@ try {
         const result = rawResult as CellResult;
         accumulate(
           sums,
-          `${modelName} in-process x${inflight} raw engine {}`,
+          `${modelName} in-process x${inflight} raw engine ${JSON.stringify(rawPluginConfig)}`,
           result,
           result.cpuUs,
           rawThreads,

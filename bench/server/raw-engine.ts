@@ -25,6 +25,8 @@ export type RawRequest =
       readonly nireq: number;
       /** OpenVINO when absent, as the server bench has always measured. */
       readonly engine?: RawEngineName;
+      /** The engine's plugin_config, as a config.json entry would give it (none: defaults). */
+      readonly pluginConfig?: Readonly<Record<string, string | number | boolean>>;
     }
   | {
       readonly kind: 'measure';
@@ -50,7 +52,14 @@ async function load(request: Extract<RawRequest, { kind: 'load' }>): Promise<Raw
   const engine = createEngine(request.engine ?? 'openvino');
   for (const [name, dir] of Object.entries(request.dirs)) {
     // The server's defaults for a config.json entry with only name, base_path and nireq.
-    loaded.set(name, await engine.load(dir, { targetDevice: 'CPU', nireq: request.nireq }));
+    loaded.set(
+      name,
+      await engine.load(dir, {
+        targetDevice: 'CPU',
+        nireq: request.nireq,
+        ...(request.pluginConfig !== undefined && { pluginConfig: request.pluginConfig }),
+      }),
+    );
   }
   return { loaded: true };
 }
