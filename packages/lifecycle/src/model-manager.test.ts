@@ -234,7 +234,7 @@ describe('ModelManager', () => {
       message: 'Configuration file is invalid - model_config_list[0].config.name: Required',
     });
     expect(
-      h.logger.lines.filter((l) => l.message?.startsWith('Reading the config failed')).length,
+      h.logger.records.filter((l) => l.msg?.startsWith('Reading the config failed')).length,
     ).toBe(2);
     source.file.broken = undefined;
     expect(await manager.reloadConfig()).toBe(false);

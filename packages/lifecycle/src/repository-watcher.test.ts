@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { captureLogger, eventually } from '../test/fakes.js';
+import { createRecordingLogger } from '@ovms/testing';
+import { eventually } from '../test/fakes.js';
 import { RepositoryWatcher } from './repository-watcher.js';
 
 describe('RepositoryWatcher', () => {
   it('runs passes one at a time and keeps polling after a failed pass', async () => {
-    const logger = captureLogger();
+    const logger = createRecordingLogger();
     let running = 0;
     let overlapped = false;
     let passes = 0;
@@ -25,9 +26,9 @@ describe('RepositoryWatcher', () => {
     await watcher.stop();
     expect(overlapped).toBe(false);
     expect(running).toBe(0);
-    expect(logger.lines[0]).toMatchObject({
+    expect(logger.records[0]).toMatchObject({
       level: 'error',
-      message: 'Repository poll failed',
+      msg: 'Repository poll failed',
       fields: { error: 'bucket unreachable' },
     });
   });
@@ -37,7 +38,7 @@ describe('RepositoryWatcher', () => {
     let finished = false;
     const watcher = new RepositoryWatcher({
       intervalMs: 1,
-      logger: captureLogger(),
+      logger: createRecordingLogger(),
       pass: async () => {
         passes += 1;
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -56,7 +57,7 @@ describe('RepositoryWatcher', () => {
     let passes = 0;
     const watcher = new RepositoryWatcher({
       intervalMs: 0,
-      logger: captureLogger(),
+      logger: createRecordingLogger(),
       pass: () => Promise.resolve(void (passes += 1)),
     });
     watcher.start();

@@ -1,17 +1,17 @@
 import { TF_ERROR_CODE_NAMES, tfErrorCodeName } from '@ovms/core';
 import { describe, expect, it } from 'vitest';
-import { captureLogger } from '../test/fakes.js';
+import { createRecordingLogger } from '@ovms/testing';
 import { VersionEntry } from './version-state.js';
 
 describe('VersionEntry', () => {
   it('starts in START with OK and logs one line per state change', () => {
-    const logger = captureLogger();
+    const logger = createRecordingLogger();
     const entry = new VersionEntry('resnet', 2, logger);
     entry.transition('LOADING');
     entry.transition('AVAILABLE');
     entry.transition('UNLOADING');
     entry.transition('END');
-    expect(logger.lines.map((line) => line.message)).toEqual([
+    expect(logger.records.map((line) => line.msg)).toEqual([
       'Version 2 of model resnet status change: START (OK)',
       'Version 2 of model resnet status change: LOADING (OK)',
       'Version 2 of model resnet status change: AVAILABLE (OK)',
@@ -22,7 +22,7 @@ describe('VersionEntry', () => {
   });
 
   it('reports a failed load as OVMS does: LOADING with error UNKNOWN (2)', () => {
-    const logger = captureLogger();
+    const logger = createRecordingLogger();
     const entry = new VersionEntry('m', 1, logger);
     entry.transition('LOADING');
     entry.transition('LOADING', { reason: 'bad file' });
@@ -35,9 +35,9 @@ describe('VersionEntry', () => {
       errorMessage: 'UNKNOWN',
       reason: 'bad file',
     });
-    expect(logger.lines.at(-1)).toMatchObject({
+    expect(logger.records.at(-1)).toMatchObject({
       level: 'error',
-      message: 'Version 1 of model m failed to load: bad file; status: LOADING (UNKNOWN)',
+      msg: 'Version 1 of model m failed to load: bad file; status: LOADING (UNKNOWN)',
       fields: { model: 'm', version: 1, from: 'LOADING', state: 'LOADING', reason: 'bad file' },
     });
     // A retry clears the error.
@@ -51,7 +51,7 @@ describe('VersionEntry', () => {
   });
 
   it('refuses transitions outside the state machine', () => {
-    const entry = new VersionEntry('m', 1, captureLogger());
+    const entry = new VersionEntry('m', 1, createRecordingLogger());
     expect(() => entry.transition('AVAILABLE')).toThrow(
       'Version 1 of model m: START -> AVAILABLE is not a valid transition',
     );
@@ -62,7 +62,7 @@ describe('VersionEntry', () => {
   });
 
   it('lets an ended version load again', () => {
-    const entry = new VersionEntry('m', 1, captureLogger());
+    const entry = new VersionEntry('m', 1, createRecordingLogger());
     for (const state of ['LOADING', 'UNLOADING', 'END', 'LOADING', 'AVAILABLE'] as const) {
       entry.transition(state);
     }
@@ -70,7 +70,7 @@ describe('VersionEntry', () => {
   });
 
   it('wakes waiters at the next transition, or after their timeout', async () => {
-    const entry = new VersionEntry('m', 1, captureLogger());
+    const entry = new VersionEntry('m', 1, createRecordingLogger());
     const waited = entry.waitForTransition(10_000);
     entry.transition('LOADING');
     await waited;
@@ -80,7 +80,7 @@ describe('VersionEntry', () => {
   });
 
   it('keeps AVAILABLE through a reload and reports a failed one in its reason', () => {
-    const logger = captureLogger();
+    const logger = createRecordingLogger();
     const entry = new VersionEntry('m', 1, logger);
     entry.transition('LOADING');
     entry.transition('AVAILABLE');

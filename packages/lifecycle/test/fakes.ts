@@ -1,5 +1,7 @@
 import { createNumericTensor } from '@ovms/core';
-import type { Engine, LoadedModel, Logger, ModelLoadOptions, TensorMap } from '@ovms/core';
+import type { Engine, LoadedModel, ModelLoadOptions, TensorMap } from '@ovms/core';
+import { createRecordingLogger } from '@ovms/testing';
+import type { RecordingLogger } from '@ovms/testing';
 import { createEngineSelector } from '../src/index.js';
 import type {
   ManagedVersionStatus,
@@ -109,29 +111,6 @@ export class FakeEngine implements Engine {
   }
 }
 
-export interface LogLine {
-  readonly level: string;
-  readonly fields: object;
-  readonly message: string | undefined;
-}
-
-export function captureLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
-  const at =
-    (level: string) =>
-    (fields: object, message?: string): void => {
-      lines.push({ level, fields, message });
-    };
-  const logger = {
-    lines,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
-}
-
 /** Polls `check` every 5 ms until it passes or `timeoutMs` runs out. */
 export async function eventually(
   check: () => void | Promise<void>,
@@ -152,7 +131,7 @@ export async function eventually(
 export interface ManagerHarness {
   readonly repository: FakeRepository;
   readonly engine: FakeEngine;
-  readonly logger: Logger & { lines: LogLine[] };
+  readonly logger: RecordingLogger;
 }
 
 /** A model definition over the fake repository (`/repo/<name>`). */
@@ -170,7 +149,7 @@ export function harness(): ManagerHarness & {
 } {
   const repository = new FakeRepository();
   const engine = new FakeEngine();
-  const logger = captureLogger();
+  const logger = createRecordingLogger();
   return {
     repository,
     engine,

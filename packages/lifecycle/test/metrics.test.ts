@@ -7,7 +7,7 @@ import { fixtureSpec } from '@ovms/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelManager, createEngineSelector } from '../src/index.js';
 import type { ModelManagerOptions } from '../src/index.js';
-import { captureLogger } from './fakes.js';
+import { createRecordingLogger } from '@ovms/testing';
 import { CountingEngine, addVersion, localStorage, storageRepository } from './support.js';
 
 const spec = fixtureSpec('add_f32');
@@ -53,7 +53,7 @@ async function startManager(extra: Partial<ModelManagerOptions> = {}): Promise<M
       ],
       pipelines: [],
     },
-    logger: captureLogger(),
+    logger: createRecordingLogger(),
     pollIntervalMs: 0,
     ...extra,
   });

@@ -6,7 +6,8 @@ import { createOnnxRuntimeEngine } from '@ovms/engine-onnxruntime';
 import { fixtureSpec } from '@ovms/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelManager, createEngineSelector } from '../src/index.js';
-import { captureLogger, eventually, everyStatus } from './fakes.js';
+import { createRecordingLogger } from '@ovms/testing';
+import { eventually, everyStatus } from './fakes.js';
 import {
   CountingEngine,
   addVersion,
@@ -42,7 +43,7 @@ async function startManager(): Promise<ModelManager> {
     repository: storageRepository(localStorage(), join(root, 'cache')),
     engines: createEngineSelector([engine]),
     loadConfig: configFileLoader(configPath),
-    logger: captureLogger(),
+    logger: createRecordingLogger(),
     pollIntervalMs: POLL_MS,
     loadingWaitMs: 2000,
   });
