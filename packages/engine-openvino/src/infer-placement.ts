@@ -60,7 +60,7 @@ export class InferPlacement {
   #runs: RunWindow;
   #longRuns = 0;
   #cooldown = 0;
-  /** The offloaded round trips' mean when infers went inline: what inline must not exceed. */
+  /** The offloaded round trips' median when infers went inline: what inline must not exceed. */
   #offloadedUs = 0;
   #coldCall = false;
   /** Mean of every offloaded round trip, whatever its size; 0 before the first. */
