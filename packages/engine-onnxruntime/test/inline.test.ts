@@ -89,6 +89,24 @@ describe('onnxruntime engine: tiny runs on the event loop', () => {
     await runAdds(model, 1);
   });
 
+  it('lets timers run while an in-process caller infers inline in a loop', async () => {
+    const model = await load('add');
+    await runAdds(model, 4);
+    expect(model.runsInline(64)).toBe(true);
+    let fired = false;
+    setTimeout(() => (fired = true), 1);
+    const inputs = add.sampleInputs({ seed: 0 });
+    // Bounded: an inline run that never yields to the event loop (a synchronous native call
+    // chained by promises alone) spins here to the bound, and the timer never fires. Such a
+    // run hung a lifecycle test whose clients infer in a loop.
+    let runs = 0;
+    while (!fired && runs < 100_000) {
+      await model.infer(inputs);
+      runs += 1;
+    }
+    expect(fired).toBe(true);
+  });
+
   it('takes partial limits over the defaults', async () => {
     // Only these two set; the defaults' 16 KiB input bound and 3 long runs apply.
     const model = await load('add', { inlineLimits: { samples: 2, enterUs: 1_000_000 } });
