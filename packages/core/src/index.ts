@@ -124,6 +124,8 @@ export type {
   WireTensor,
 } from './transport-loops.js';
 export { RequestQueue } from './request-queue.js';
+export { InlineSwitch } from './inline-switch.js';
+export type { InlineSwitchLimits } from './inline-switch.js';
 export { RunWindow } from './run-window.js';
 export type { RequestQueueOptions } from './request-queue.js';
 export { INFERENCE_METHODS, noopMetrics } from './metrics-recorder.js';

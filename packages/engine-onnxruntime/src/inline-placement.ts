@@ -1,4 +1,4 @@
-import { RunWindow } from '@ovms/core';
+import { InlineSwitch } from '@ovms/core';
 
 /**
  * Whether a model's next request runs on the event loop's own session or on a worker thread.
@@ -8,7 +8,7 @@ import { RunWindow } from '@ovms/core';
  * The measurements decide, never the model's name or shape: the workers report each run's
  * time, and once their recent runs are short, requests move inline; `abortRuns` long inline
  * runs in a row, or a median that drifts up (a dynamic-shape model fed bigger inputs), sends
- * them back to the workers, and they stay there for `cooldown` requests. Medians (RunWindow),
+ * them back to the workers, and they stay there for `cooldown` requests (InlineSwitch). Medians,
  * not means: with a running mean, a tiny model measured here went back to the workers every
  * few thousand requests for nothing, after one preempted run or a scavenge inside one.
  */
@@ -44,53 +44,26 @@ export const DEFAULT_INLINE_LIMITS: InlineLimits = {
 };
 
 export class InlinePlacement {
-  #inline = false;
-  #coldRun = false;
-  #longRuns = 0;
-  #runs: RunWindow;
-  #cooldown = 0;
+  readonly #switch: InlineSwitch;
 
   constructor(private readonly limits: InlineLimits = DEFAULT_INLINE_LIMITS) {
-    this.#runs = new RunWindow(limits.samples);
+    this.#switch = new InlineSwitch(limits);
   }
 
   /** Whether a request with `inputBytes` of inputs runs on the calling thread. */
   inline(inputBytes: number): boolean {
-    return this.#inline && inputBytes <= this.limits.maxInputBytes;
+    return this.#switch.inline && inputBytes <= this.limits.maxInputBytes;
   }
 
   /** A worker's `session.run` took `runUs` for a request of `inputBytes`. */
   recordWorker(runUs: number, inputBytes: number): void {
-    if (this.#inline || inputBytes > this.limits.maxInputBytes) return;
-    if (this.#cooldown > 0) {
-      this.#cooldown -= 1;
-      return;
-    }
-    if (this.#runs.add(runUs) && this.#runs.median() <= this.limits.enterUs) this.#moveTo(true);
+    if (inputBytes > this.limits.maxInputBytes) return;
+    const medianUs = this.#switch.offloaded(runUs);
+    if (medianUs !== undefined && medianUs <= this.limits.enterUs) this.#switch.enter();
   }
 
-  /**
-   * An inline run blocked the calling thread for `runUs`. The first after a move inline
-   * does not count: a session's first run is cold (allocations; 183 µs against 40 after for
-   * a 256-wide MLP here), whatever its later ones cost.
-   */
+  /** An inline run blocked the calling thread for `runUs` (the first, cold, does not count). */
   recordInline(runUs: number): void {
-    if (this.#coldRun) {
-      this.#coldRun = false;
-      return;
-    }
-    this.#longRuns = runUs > this.limits.abortUs ? this.#longRuns + 1 : 0;
-    const drifted = this.#runs.add(runUs) && this.#runs.median() > this.limits.stayUs;
-    if (drifted || this.#longRuns >= this.limits.abortRuns) {
-      this.#moveTo(false);
-      this.#cooldown = this.limits.cooldown;
-    }
-  }
-
-  #moveTo(inline: boolean): void {
-    this.#inline = inline;
-    this.#coldRun = inline;
-    this.#longRuns = 0;
-    this.#runs = new RunWindow(this.limits.samples);
+    this.#switch.recordInline(runUs, this.limits.stayUs);
   }
 }

@@ -1,4 +1,4 @@
-import { RunWindow } from '@ovms/core';
+import { InlineSwitch } from '@ovms/core';
 
 /**
  * Where an infer runs: off the event loop (a koffi call on a libuv worker, the default) or
@@ -11,7 +11,7 @@ import { RunWindow } from '@ovms/core';
  * inline while inline infers stay well under the round trips they replace (an OpenVINO worker
  * woken from idle slows both: ~85 µs inline against ~175 µs offloaded here), and goes back off
  * the loop after a few slow inline infers in a row or a slow median (then not again for a long
- * while). Medians of a window (RunWindow), not means: one outlier must not move it.
+ * while). The switch itself is core's InlineSwitch, which ONNX Runtime's placement shares.
  */
 export interface PlacementLimits {
   /** Requests with more input bytes than this always run off the loop and are not measured. */
@@ -56,13 +56,9 @@ export const DEFAULT_PLACEMENT_LIMITS: PlacementLimits = {
 const WEIGHT = 1 / 8;
 
 export class InferPlacement {
-  #inline = false;
-  #runs: RunWindow;
-  #longRuns = 0;
-  #cooldown = 0;
+  readonly #switch: InlineSwitch;
   /** The offloaded round trips' median when infers went inline: what inline must not exceed. */
   #offloadedUs = 0;
-  #coldCall = false;
   /** Mean of every offloaded round trip, whatever its size; 0 before the first. */
   #roundTripUs = 0;
 
@@ -71,12 +67,12 @@ export class InferPlacement {
     private readonly eligible: boolean,
     private readonly limits: PlacementLimits = DEFAULT_PLACEMENT_LIMITS,
   ) {
-    this.#runs = new RunWindow(limits.samples);
+    this.#switch = new InlineSwitch(limits);
   }
 
   /** Whether an infer with `inputBytes` of inputs runs on the calling thread. */
   inline(inputBytes: number): boolean {
-    return this.#inline && inputBytes <= this.limits.maxInputBytes;
+    return this.#switch.inline && inputBytes <= this.limits.maxInputBytes;
   }
 
   /**
@@ -96,47 +92,18 @@ export class InferPlacement {
       this.#roundTripUs === 0
         ? roundTripUs
         : this.#roundTripUs + WEIGHT * (roundTripUs - this.#roundTripUs);
-    if (!this.eligible || inputBytes > this.limits.maxInputBytes || this.#inline) return;
-    if (this.#cooldown > 0) {
-      this.#cooldown -= 1;
-      return;
-    }
-    if (this.#runs.add(roundTripUs)) {
-      const medianUs = this.#runs.median();
-      if (medianUs <= this.limits.enterUs) {
-        this.#offloadedUs = medianUs;
-        this.#switch(true);
-      }
+    if (!this.eligible || inputBytes > this.limits.maxInputBytes) return;
+    const medianUs = this.#switch.offloaded(roundTripUs);
+    if (medianUs !== undefined && medianUs <= this.limits.enterUs) {
+      this.#offloadedUs = medianUs;
+      this.#switch.enter();
     }
   }
 
-  /** An inline infer blocked the calling thread for `durationUs`. */
+  /** An inline infer blocked the calling thread for `durationUs` (the first, cold, does not count). */
   recordInline(durationUs: number): void {
-    // The first inline infer is cold (~0.9 ms here, against ~0.1 ms after): it does not count.
-    if (this.#coldCall) {
-      this.#coldCall = false;
-      return;
-    }
-    this.#longRuns = durationUs > this.limits.abortUs ? this.#longRuns + 1 : 0;
-    if (this.#longRuns >= this.limits.abortRuns) {
-      this.#leaveInline();
-      return;
-    }
     // Twice the offloaded median: inline does the same work minus the hop, so only noise (a
     // preempted thread, a cold cache) makes it look slower, and noise must not send it back.
-    const bound = Math.max(this.limits.stayUs, 2 * this.#offloadedUs);
-    if (this.#runs.add(durationUs) && this.#runs.median() > bound) this.#leaveInline();
-  }
-
-  #leaveInline(): void {
-    this.#switch(false);
-    this.#cooldown = this.limits.cooldown;
-  }
-
-  #switch(inline: boolean): void {
-    this.#inline = inline;
-    this.#coldCall = inline;
-    this.#longRuns = 0;
-    this.#runs = new RunWindow(this.limits.samples);
+    this.#switch.recordInline(durationUs, Math.max(this.limits.stayUs, 2 * this.#offloadedUs));
   }
 }
