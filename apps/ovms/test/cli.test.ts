@@ -19,6 +19,17 @@ const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
+/** Runs `use` with a port of 127.0.0.1 that another server holds meanwhile. */
+async function withBusyPort(use: (port: number) => Promise<void>): Promise<void> {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  try {
+    await use((busy.address() as AddressInfo).port);
+  } finally {
+    busy.close();
+  }
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ovms-cli-'));
@@ -78,19 +89,14 @@ describe('ovms flags', () => {
   });
 
   it('a port in use exits 1 with the bind error', async () => {
-    const busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    const { port } = busy.address() as AddressInfo;
-    try {
+    await withBusyPort(async (port) => {
       const result = await ovms([
         ...['--model_name', 'add', '--model_path', join(dir, 'add')],
         ...['--rest_port', String(port), '--rest_bind_address', '127.0.0.1'],
       ]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('EADDRINUSE');
-    } finally {
-      busy.close();
-    }
+    });
   });
 
   it.each([
@@ -99,10 +105,7 @@ describe('ovms flags', () => {
   ])(
     'a %s port in use exits 1 with the bind error when transport loops bind it',
     async (transport, [workers, count, portFlag], bind) => {
-      const busy = createServer();
-      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-      const { port } = busy.address() as AddressInfo;
-      try {
+      await withBusyPort(async (port) => {
         const result = await ovms([
           ...['--model_name', 'add', '--model_path', join(dir, 'add')],
           ...[workers!, count!, portFlag!, String(port), ...bind],
@@ -112,9 +115,7 @@ describe('ovms flags', () => {
           `listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
         );
         expect(result.stdout).not.toContain(`${transport} server listening`);
-      } finally {
-        busy.close();
-      }
+      });
     },
   );
 });
