@@ -29,6 +29,25 @@ describe('C API binding (libopenvino_c through koffi)', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  /**
+   * add_f32 compiled with `config`, its request set up to fail while it runs: both (-1,4)
+   * inputs are accepted, but batches 2 and 3 do not broadcast.
+   */
+  async function failingAddRequest(config: Record<string, string>) {
+    const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
+    const compiled = await model.compile('CPU', config);
+    const request = compiled.createInferRequest();
+    request.setInput(0, 'f32', [2, 4], new Uint8Array(32));
+    request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
+    const free = () => {
+      request.free();
+      compiled.free();
+      model.free();
+    };
+    return { request, free };
+  }
+  const failed = { name: 'OpenvinoError', message: 'infer: general error', status: -1 };
+
   it('lists CPU among the available devices', () => {
     expect(ov.availableDevices()).toContain('CPU');
   });
@@ -94,43 +113,28 @@ describe('C API binding (libopenvino_c through koffi)', () => {
   });
 
   it('rejects an infer that fails while it runs, and one OpenVINO refuses to start', async () => {
-    const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
-    const compiled = await model.compile('CPU', {});
-    const request = compiled.createInferRequest();
-    // Both (-1,4) inputs are accepted, but batches 2 and 3 do not broadcast: the started infer
-    // fails on OpenVINO's thread and the wait reports it.
-    request.setInput(0, 'f32', [2, 4], new Uint8Array(32));
-    request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
-    const failed = { name: 'OpenvinoError', message: 'infer: general error', status: -1 };
+    const { request, free } = await failingAddRequest({});
+    // The started infer fails on OpenVINO's thread and the wait reports it.
     await expect(request.infer()).rejects.toMatchObject(failed);
     // Run on the pool thread itself (short infers), the blocking call reports it alike.
     await expect(request.infer('pool')).rejects.toMatchObject(failed);
     // A freed request has no handle: the start call itself refuses it.
-    request.free();
+    free();
     await expect(request.infer()).rejects.toMatchObject({
       name: 'OpenvinoError',
       message: 'infer: invalid c input parameters',
       status: -14,
     });
-    compiled.free();
-    model.free();
   });
 
   it('reports a failing infer of a one-thread model, offloaded and on the calling thread', async () => {
     // OpenVINO's blocking ov_infer_request_infer returns OK for this failure when compiled with
     // one thread; the binding starts and waits instead, which reports it.
-    const model = await ov.readModel(ir('add_f32'), bin('add_f32'));
-    const compiled = await model.compile('CPU', { INFERENCE_NUM_THREADS: '1' });
-    const request = compiled.createInferRequest();
-    request.setInput(0, 'f32', [2, 4], new Uint8Array(32));
-    request.setInput(1, 'f32', [3, 4], new Uint8Array(48));
-    const failed = { name: 'OpenvinoError', message: 'infer: general error', status: -1 };
+    const { request, free } = await failingAddRequest({ INFERENCE_NUM_THREADS: '1' });
     await expect(request.infer()).rejects.toMatchObject(failed);
     await expect(request.infer('pool')).rejects.toMatchObject(failed);
     expect(() => request.inferSync?.()).toThrow(expect.objectContaining(failed));
-    request.free();
-    compiled.free();
-    model.free();
+    free();
   });
 
   it('takes inputs at any byte offset, as request buffers have', async () => {
