@@ -36,6 +36,7 @@ import { forkBenchChild } from './server/ipc.js';
 import type { RawAnswer, RawRequest } from './server/raw-engine.js';
 import { startServerProcess, type ServerProcess } from './server/server-process.js';
 import { BENCH_MODELS, type BenchModelName, type CellResult } from './server/workload.js';
+import { cpuIdleLine } from './cpu-idle.js';
 
 const env = process.env;
 const seconds = Number(env['BENCH_SECONDS'] ?? 2);
@@ -115,6 +116,7 @@ function machineLines(): string[] {
     `load average at start: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(', ')}`,
+    cpuIdleLine(),
   ];
 }
 

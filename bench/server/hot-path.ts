@@ -23,6 +23,7 @@ import { forkBenchChild } from './ipc.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import type { RawAnswer, RawRequest } from './raw-engine.js';
 import type { CellResult } from './workload.js';
+import { cpuIdleLine } from '../cpu-idle.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 2);
@@ -231,6 +232,7 @@ try {
   });
   const sums = new Map<string, Sum>();
   console.log(`${availableParallelism()} CPUs, ${engineName}; load average at start: ${load()}`);
+  console.log(cpuIdleLine());
   try {
     for (let round = 0; round < rounds; round++) {
       for (const inflight of inflights) {

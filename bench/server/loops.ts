@@ -21,6 +21,7 @@ import type { RawAnswer, RawRequest } from './raw-engine.js';
 import { startServerProcess } from './server-process.js';
 import type { ServerProcess } from './server-process.js';
 import type { BenchModelName, CellResult } from './workload.js';
+import { cpuIdleLine } from '../cpu-idle.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 2);
@@ -233,6 +234,7 @@ try {
   console.log(
     `${availableParallelism()} CPUs, ${engineName}; ${seconds} s per cell, ${rounds} rounds; load average at start: ${load()}`,
   );
+  console.log(cpuIdleLine());
   try {
     for (let round = 0; round < rounds; round += 1) {
       // Odd rounds run the servers in the other order.
