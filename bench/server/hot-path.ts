@@ -57,12 +57,26 @@ function kindOf(comm: string): string {
   return 'engine';
 }
 
-async function threadCpuUs(pid: number): Promise<Map<string, number>> {
+/** What `/proc` counts per thread of a process, summed by thread kind. */
+interface ThreadCounts {
+  /** CPU µs by thread name (see kindOf). */
+  readonly cpuUs: Map<string, number>;
+  /**
+   * Times any thread went to sleep (voluntary context switches): each one is woken again, and
+   * on a virtual machine whose CPUs halt when idle a wake-up can cost more than the work.
+   */
+  readonly sleeps: number;
+}
+
+async function threadCounts(pid: number): Promise<ThreadCounts> {
   const byName = new Map<string, number>();
+  let sleeps = 0;
   for (const tid of await readdir(`/proc/${pid}/task`)) {
-    // A thread may end between the listing and the read.
+    // A thread may end between the listing and the reads.
     const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
     if (stat === '') continue;
+    const status = await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => '');
+    sleeps += Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? 0);
     // Threads are named after the thread that started them: only the thread whose id is the
     // process's is the event loop; others called MainThread are an engine's (OpenVINO's TBB).
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
@@ -71,7 +85,7 @@ async function threadCpuUs(pid: number): Promise<Map<string, number>> {
     const us = (Number(fields[11]) + Number(fields[12])) * US_PER_TICK;
     byName.set(name, (byName.get(name) ?? 0) + us);
   }
-  return byName;
+  return { cpuUs: byName, sleeps };
 }
 
 interface Variant {
@@ -83,6 +97,7 @@ interface Sum {
   requests: number;
   seconds: number;
   cpuUs: number;
+  sleeps: number;
   readonly threads: Map<string, number>;
   /** Each round's p50 latency; the table shows their median. */
   readonly p50s: number[];
@@ -105,20 +120,22 @@ function accumulate(
   key: string,
   result: CellResult,
   cpuUs: number,
-  threads: Map<string, number>,
+  threads: ThreadCounts,
 ): void {
   const sum = sums.get(key) ?? {
     requests: 0,
     seconds: 0,
     cpuUs: 0,
+    sleeps: 0,
     threads: new Map<string, number>(),
     p50s: [],
   };
   sum.requests += result.requests;
   sum.seconds += result.seconds;
   sum.cpuUs += cpuUs;
+  sum.sleeps += threads.sleeps;
   sum.p50s.push(result.p50Us);
-  for (const [name, us] of threads) sum.threads.set(name, (sum.threads.get(name) ?? 0) + us);
+  for (const [name, us] of threads.cpuUs) sum.threads.set(name, (sum.threads.get(name) ?? 0) + us);
   sums.set(key, sum);
   console.error(
     `  ${key}: ${(result.requests / result.seconds).toFixed(0)} req/s, ` +
@@ -126,13 +143,14 @@ function accumulate(
   );
 }
 
-/** What each kind of thread of `pid` spends while `run` runs. */
-async function measured<T>(pid: number, run: () => Promise<T>): Promise<[T, Map<string, number>]> {
-  const before = await threadCpuUs(pid);
+/** What each kind of thread of `pid` spends, and how often threads sleep, while `run` runs. */
+async function measured<T>(pid: number, run: () => Promise<T>): Promise<[T, ThreadCounts]> {
+  const before = await threadCounts(pid);
   const result = await run();
+  const after = await threadCounts(pid);
   const spent = new Map<string, number>();
-  for (const [name, us] of await threadCpuUs(pid)) spent.set(name, us - (before.get(name) ?? 0));
-  return [result, spent];
+  for (const [name, us] of after.cpuUs) spent.set(name, us - (before.cpuUs.get(name) ?? 0));
+  return [result, { cpuUs: spent, sleeps: after.sleeps - before.sleeps }];
 }
 
 async function startVariants(root: string, basePath: string): Promise<Variant[]> {
@@ -185,7 +203,7 @@ function median(values: readonly number[]): number {
 }
 
 function printSums(sums: Map<string, Sum>): void {
-  // Column heading → thread kind (see threadCpuUs).
+  // Column heading → thread kind (see threadCounts).
   const columns: readonly (readonly [string, string])[] = [
     ['loop', 'event loop'],
     ['engine@main', 'MainThread (engine)'],
@@ -195,7 +213,8 @@ function printSums(sums: Map<string, Sum>): void {
   const names = columns.map(([, name]) => name);
   console.log(
     `\n${'cell'.padEnd(64)} ${'req/s'.padStart(7)} ${'p50 µs'.padStart(7)} ${'CPU µs/req'.padStart(10)}  ` +
-      `${columns.map(([heading]) => heading.padStart(12)).join(' ')} ${'other'.padStart(7)}`,
+      `${columns.map(([heading]) => heading.padStart(12)).join(' ')} ${'other'.padStart(7)} ` +
+      `${'sleeps/req'.padStart(10)}`,
   );
   for (const [key, sum] of sums) {
     const perRequest = (us: number) => (us / sum.requests).toFixed(1);
@@ -205,7 +224,8 @@ function printSums(sums: Map<string, Sum>): void {
     console.log(
       `${key.padEnd(64)} ${(sum.requests / sum.seconds).toFixed(0).padStart(7)} ` +
         `${median(sum.p50s).toFixed(0).padStart(7)} ` +
-        `${perRequest(sum.cpuUs).padStart(10)}  ${named.join(' ')} ${perRequest(other).padStart(7)}`,
+        `${perRequest(sum.cpuUs).padStart(10)}  ${named.join(' ')} ${perRequest(other).padStart(7)} ` +
+        `${(sum.sleeps / sum.requests).toFixed(2).padStart(10)}`,
     );
   }
 }
