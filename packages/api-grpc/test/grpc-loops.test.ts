@@ -205,7 +205,7 @@ describe('gRPC transport loops', () => {
     await unary(h.clients.kserve, 'ModelInfer', rawAdd());
     await h.loops?.endLoop(0);
     await h.loops?.endLoop(1);
-    expect(logger.records.filter((record) => record.level === 'error').map((r) => r.msg)).toEqual([
+    expect(logger.messages('error')).toEqual([
       'gRPC transport loop ended unexpectedly; starting a new one',
       'gRPC transport loop ended unexpectedly; starting a new one',
     ]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { ContainerClient } from '@azure/storage-blob';
 import { ServingError, StatusCode } from '@ovms/core';
-import type { Logger } from '@ovms/core';
+import { createRecordingLogger } from '@ovms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAzureBackend } from '../src/index.js';
 import type { AzureBackendOptions } from '../src/index.js';
@@ -24,18 +24,6 @@ const options = (extra: AzureBackendOptions = {}): AzureBackendOptions => ({
   retry: { attempts: 3, baseDelayMs: 10 },
   ...extra,
 });
-
-/** Collects warnings: each retry logs one. */
-function recordingLogger(warnings: string[]): Logger {
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (_fields, message) => void warnings.push(message ?? ''),
-    error() {},
-    child: () => logger,
-  };
-  return logger;
-}
 
 async function failure(promise: Promise<unknown>): Promise<ServingError> {
   const error = await promise.then(
@@ -107,12 +95,12 @@ describe('AzureStorageBackend (az://) faults', () => {
 
   it('gives up on a closed port after the bounded retries', async () => {
     const port = await freePort();
-    const warnings: string[] = [];
+    const logger = createRecordingLogger();
     const endpoint = `http://127.0.0.1:${port}/devstoreaccount1`;
     const backend = createAzureBackend(
       options({
         connectionString: connectionStringFor(endpoint),
-        logger: recordingLogger(warnings),
+        logger,
       }),
     );
     const started = Date.now();
@@ -121,22 +109,22 @@ describe('AzureStorageBackend (az://) faults', () => {
     expect(error.message).toContain(
       `cannot reach ${endpoint} for az://models/m after 3 attempts: ECONNREFUSED`,
     );
-    expect(warnings).toHaveLength(2);
+    expect(logger.messages('warn')).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it.each([429, 503])('retries HTTP %i with backoff, then succeeds', async (status) => {
-    const warnings: string[] = [];
+    const logger = createRecordingLogger();
     const backend = createAzureBackend(
       options({
         connectionString: connectionStringFor(`${proxy.endpoint}/devstoreaccount1`),
-        logger: recordingLogger(warnings),
+        logger,
       }),
     );
     proxy.fail(2, status);
     expect(await backend.list('az://models/m')).toEqual(['1']);
-    expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toContain(`HTTP ${status}`);
+    expect(logger.messages('warn')).toHaveLength(2);
+    expect(logger.messages('warn')[0]).toContain(`HTTP ${status}`);
   });
 
   it('reports throttling that outlasts the retries', async () => {

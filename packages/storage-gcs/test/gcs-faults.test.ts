@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { ServingError, StatusCode } from '@ovms/core';
-import type { Logger } from '@ovms/core';
+import { createRecordingLogger } from '@ovms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcsBackend } from '../src/index.js';
 import type { GcsBackendOptions } from '../src/index.js';
@@ -25,18 +25,6 @@ const options = (extra: GcsBackendOptions = {}): GcsBackendOptions => ({
   retry: { attempts: 3, baseDelayMs: 10 },
   ...extra,
 });
-
-/** Collects warnings: each retry logs one. */
-function recordingLogger(warnings: string[]): Logger {
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (_fields, message) => void warnings.push(message ?? ''),
-    error() {},
-    child: () => logger,
-  };
-  return logger;
-}
 
 async function failure(promise: Promise<unknown>): Promise<ServingError> {
   const error = await promise.then(
@@ -84,17 +72,15 @@ describe('GcsStorageBackend faults', () => {
 
   it('gives up on a closed port after the bounded retries', async () => {
     const port = await freePort();
-    const warnings: string[] = [];
-    const backend = createGcsBackend(
-      options({ apiEndpoint: `http://127.0.0.1:${port}`, logger: recordingLogger(warnings) }),
-    );
+    const logger = createRecordingLogger();
+    const backend = createGcsBackend(options({ apiEndpoint: `http://127.0.0.1:${port}`, logger }));
     const started = Date.now();
     const error = await failure(backend.list('gs://models/m'));
     expect(error.code).toBe(StatusCode.INTERNAL_ERROR);
     expect(error.message).toContain(
       `cannot reach http://127.0.0.1:${port} for gs://models/m after 3 attempts: ECONNREFUSED`,
     );
-    expect(warnings).toHaveLength(2);
+    expect(logger.messages('warn')).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -114,14 +100,12 @@ describe('GcsStorageBackend faults', () => {
   });
 
   it.each([429, 503])('retries HTTP %i with backoff, then succeeds', async (status) => {
-    const warnings: string[] = [];
-    const backend = createGcsBackend(
-      options({ apiEndpoint: proxy.endpoint, logger: recordingLogger(warnings) }),
-    );
+    const logger = createRecordingLogger();
+    const backend = createGcsBackend(options({ apiEndpoint: proxy.endpoint, logger }));
     proxy.fail(2, status);
     expect(await backend.list('gs://models/m')).toEqual(['1']);
-    expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toContain(`HTTP ${status}`);
+    expect(logger.messages('warn')).toHaveLength(2);
+    expect(logger.messages('warn')[0]).toContain(`HTTP ${status}`);
   });
 
   it('reports throttling that outlasts the retries', async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { createRecordingLogger } from '@ovms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Backend } from '../src/index.js';
 import type { S3BackendOptions } from '../src/index.js';
@@ -15,7 +16,6 @@ import {
   put,
   putMultipart,
   expectServingError,
-  recordingLogger,
   uploadFixture,
 } from './support/fixtures.js';
 import { ACCESS_KEY, SECRET_KEY, freePort, startMinio } from './support/minio-server.js';
@@ -42,7 +42,7 @@ afterAll(async () => {
 const uri = (key: string) => `s3://${BUCKET}/${key}`;
 
 function backendWith(options: Partial<S3BackendOptions> = {}) {
-  const logger = recordingLogger();
+  const logger = createRecordingLogger();
   const backend = createS3Backend({
     endpoint: server.endpoint,
     forcePathStyle: true,
@@ -74,7 +74,7 @@ describe('integrity', () => {
         `^Internal server error - integrity check failed for ${uri('add/1/model.onnx')} after 3 attempts: MD5 of the received bytes [0-9a-f]{32} does not match ETag [0-9a-f]{32}$`,
       ),
     );
-    expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(2);
+    expect(logger.messages('warn')).toHaveLength(2);
     await expectNothingIn(dir);
     backend.close();
   });
@@ -86,11 +86,8 @@ describe('integrity', () => {
     });
     const dir = await backend.download(uri('add/1'), join(work, 'once', '1'));
     expect((await readdir(dir)).sort()).toEqual(['model.onnx', 'sub']);
-    expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([
-      {
-        level: 'warn',
-        message: expect.stringContaining('failed (IntegrityCheckFailed); retrying in') as string,
-      },
+    expect(logger.messages('warn')).toEqual([
+      expect.stringContaining('failed (IntegrityCheckFailed); retrying in'),
     ]);
     backend.close();
   });
@@ -107,13 +104,10 @@ describe('integrity', () => {
     });
     const dir = await backend.download(uri('add/1'), join(work, 'cut', '1'));
     expect((await readFile(join(dir, 'model.onnx'))).length).toBe(1500);
-    expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([
-      {
-        level: 'warn',
-        message: expect.stringContaining(
-          `S3 request for ${uri('add/1/model.onnx')} failed (ECONNRESET); retrying in`,
-        ) as string,
-      },
+    expect(logger.messages('warn')).toEqual([
+      expect.stringContaining(
+        `S3 request for ${uri('add/1/model.onnx')} failed (ECONNRESET); retrying in`,
+      ),
     ]);
     backend.close();
   });
@@ -170,7 +164,7 @@ describe('unreachable and refused', () => {
       `access denied to ${uri('add')}: InvalidAccessKeyId`,
     );
     // a definite refusal is not retried
-    expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(0);
+    expect(logger.messages('warn')).toHaveLength(0);
     backend.close();
   });
 
@@ -183,7 +177,7 @@ describe('unreachable and refused', () => {
       'INTERNAL_ERROR',
       `Internal server error - cannot reach the S3 endpoint http://127.0.0.1:${port} for ${uri('add/1')} after 3 attempts: ECONNREFUSED`,
     );
-    expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(2);
+    expect(logger.messages('warn')).toHaveLength(2);
     expect(performance.now() - started).toBeLessThan(5_000);
     backend.close();
   });
@@ -192,8 +186,7 @@ describe('unreachable and refused', () => {
     const { backend, logger } = backendWith({ endpoint: proxy.endpoint });
     proxy.failNext(2, 503, 'SlowDown');
     expect(await backend.list(uri('add'))).toEqual(['1', '2', '3', 'notaversion']);
-    const warnings = logger.lines.filter((line) => line.level === 'warn');
-    expect(warnings.map((line) => line.message)).toEqual([
+    expect(logger.messages('warn')).toEqual([
       expect.stringMatching(
         /^S3 request for s3:\/\/models\/add failed \(SlowDown\); retrying in \d+ ms$/,
       ),

@@ -10,6 +10,8 @@ export interface LogRecord {
 /** A Logger keeping every call in `records`, for tests to assert on; its children share them. */
 export interface RecordingLogger extends Logger {
   readonly records: LogRecord[];
+  /** The messages of the calls at `level`, in order. */
+  messages(level: LogRecord['level']): (string | undefined)[];
 }
 
 export function createRecordingLogger(): RecordingLogger {
@@ -21,6 +23,7 @@ export function createRecordingLogger(): RecordingLogger {
     };
   const logger: RecordingLogger = {
     records,
+    messages: (level) => records.filter((record) => record.level === level).map((r) => r.msg),
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ServingError } from '@ovms/core';
-import type { Logger, StatusCode } from '@ovms/core';
+import type { StatusCode } from '@ovms/core';
 import { expect } from 'vitest';
 
 export const BUCKET = 'models';
@@ -75,25 +75,6 @@ export async function uploadFixture(admin: S3Client): Promise<Fixture> {
 
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-/** A Logger that keeps what it is told, to assert on progress and retry lines. */
-export function recordingLogger(): Logger & { lines: { level: string; message: string }[] } {
-  const lines: { level: string; message: string }[] = [];
-  const at =
-    (level: string) =>
-    (_fields: object, message?: string): void => {
-      lines.push({ level, message: message ?? '' });
-    };
-  const logger = {
-    lines,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
 }
 
 /** Awaits a rejection and checks it is a ServingError with `code` and a message containing/matching `message`. */
