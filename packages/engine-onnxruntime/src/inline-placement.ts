@@ -1,4 +1,5 @@
 import { InlineSwitch } from '@ovms/core';
+import type { InlineSwitchLimits } from '@ovms/core';
 
 /**
  * Whether a model's next request runs on the event loop's own session or on a worker thread.
@@ -12,25 +13,13 @@ import { InlineSwitch } from '@ovms/core';
  * not means: with a running mean, a tiny model measured here went back to the workers every
  * few thousand requests for nothing, after one preempted run or a scavenge inside one.
  */
-export interface InlineLimits {
+export interface InlineLimits extends InlineSwitchLimits {
   /** Requests with more input bytes than this always go to a worker and are not measured. */
   readonly maxInputBytes: number;
   /** A median worker `session.run` time at or under this moves requests inline. */
   readonly enterUs: number;
   /** A median inline run over this goes back to the workers. */
   readonly stayUs: number;
-  /**
-   * `abortRuns` inline runs in a row over this go back to the workers at once. Not one: on a
-   * busy machine a preempted run's wall-clock time (4.4 ms once for a 40 µs MLP, load average
-   * 10) would send a tiny model back for nothing. (Thread CPU time would tell them apart, but
-   * Node's `threadCpuUsage` moves in steps of ~1 ms here.)
-   */
-  readonly abortUs: number;
-  readonly abortRuns: number;
-  /** Runs in the window whose median decides. */
-  readonly samples: number;
-  /** Worker runs after leaving inline before inline may be tried again. */
-  readonly cooldown: number;
 }
 
 export const DEFAULT_INLINE_LIMITS: InlineLimits = {

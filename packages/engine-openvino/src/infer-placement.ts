@@ -1,4 +1,5 @@
 import { InlineSwitch } from '@ovms/core';
+import type { InlineSwitchLimits } from '@ovms/core';
 
 /**
  * Where an infer runs: off the event loop (a koffi call on a libuv worker, the default) or
@@ -13,7 +14,7 @@ import { InlineSwitch } from '@ovms/core';
  * the loop after a few slow inline infers in a row or a slow median (then not again for a long
  * while). The switch itself is core's InlineSwitch, which ONNX Runtime's placement shares.
  */
-export interface PlacementLimits {
+export interface PlacementLimits extends InlineSwitchLimits {
   /** Requests with more input bytes than this always run off the loop and are not measured. */
   readonly maxInputBytes: number;
   /** A median offloaded round trip at or under this moves infers inline. */
@@ -23,17 +24,6 @@ export interface PlacementLimits {
    * going inline, goes back off the loop.
    */
   readonly stayUs: number;
-  /**
-   * `abortRuns` inline infers in a row over this go back off the loop at once. Not one: a
-   * preempted infer or a scavenge inside one takes a millisecond of wall clock on a busy
-   * machine whatever the model costs.
-   */
-  readonly abortUs: number;
-  readonly abortRuns: number;
-  /** Infers in the window whose median decides (RunWindow). */
-  readonly samples: number;
-  /** Offloaded infers after leaving inline before it may be tried again. */
-  readonly cooldown: number;
   /**
    * Offloaded round trips (mean) at or under this run on the pool thread itself; longer ones
    * are started on the engine's stream threads and waited for (offloadToEngine).
